@@ -1,0 +1,148 @@
+package keyexchange
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+)
+
+// SecretSize is the size in bytes of every secret the key schedule derives
+// (media secrets, transport secrets, the SAS secret, the exporter secret).
+const SecretSize = 32 // bytes
+
+// TranscriptHashSize is the size in bytes of the SHA-256 transcript hash.
+const TranscriptHashSize = sha256.Size // bytes
+
+// MaxExportSize is the largest length in bytes Result.Export returns
+// (HKDF-SHA256 limit, RFC 5869 Section 2.3: 255 * HashLen).
+const MaxExportSize = 255 * sha256.Size // bytes
+
+// ErrExportLength is returned by Result.Export and Result.TransportKeys for
+// a requested length outside 1..MaxExportSize bytes.
+var ErrExportLength = errors.New("keyexchange: invalid export length")
+
+// SRTPKeys is one direction's SRTP master key and master salt (RFC 3711,
+// Section 8.2), as derived for a direct peer-to-peer call.
+type SRTPKeys struct {
+	MasterKey  []byte
+	MasterSalt []byte
+}
+
+// Result is what a completed handshake yields: the negotiated suite, the
+// bound identities, the transcript hash and the derived secrets.
+//
+// "Send" and "receive" are from this party's point of view: one side's send
+// secret equals the other side's receive secret.
+//
+// A Result is immutable after the handshake and safe for concurrent use by
+// several goroutines. Accessors return copies, never the internal storage.
+type Result struct {
+	suite          Suite
+	role           Role
+	callID         []byte
+	localID        string
+	peerID         string
+	transcriptHash [TranscriptHashSize]byte
+
+	sendMedia     [SecretSize]byte
+	recvMedia     [SecretSize]byte
+	sendTransport [SecretSize]byte
+	recvTransport [SecretSize]byte
+	sas           [SecretSize]byte
+	exporter      [SecretSize]byte
+}
+
+// Suite returns the negotiated key-exchange suite.
+func (r *Result) Suite() Suite { return r.suite }
+
+// Role returns this party's role in the handshake.
+func (r *Result) Role() Role { return r.role }
+
+// CallID returns a copy of the call ID bound into the transcript.
+func (r *Result) CallID() []byte { return append([]byte(nil), r.callID...) }
+
+// LocalID returns this party's identity as bound into the transcript.
+func (r *Result) LocalID() string { return r.localID }
+
+// PeerID returns the peer's identity as bound into the transcript.
+func (r *Result) PeerID() string { return r.peerID }
+
+// TranscriptHash returns the SHA-256 hash (32 bytes) of the handshake
+// transcript: messages 1 and 2 and the reveal part of message 3, as sent.
+func (r *Result) TranscriptHash() [TranscriptHashSize]byte { return r.transcriptHash }
+
+// MediaSecrets returns the E2EE media secrets (32 bytes each) for the
+// direction this party sends on and the one it receives on. The e2ee package
+// derives its per-media-kind SFrame base keys from them.
+func (r *Result) MediaSecrets() (send, recv [SecretSize]byte) {
+	return r.sendMedia, r.recvMedia
+}
+
+// SASSecret returns the short-authentication-string secret (32 bytes) from
+// which the verify package renders the check number and its other forms.
+func (r *Result) SASSecret() [SecretSize]byte { return r.sas }
+
+// TransportKeys expands the per-direction transport secrets into SRTP master
+// keys and salts of the given sizes in bytes (16 or 32 for the key, 12 or 14
+// for the salt, as the SRTP profile requires), for a direct peer-to-peer call
+// where no relay terminates SRTP. It returns ErrExportLength for a size
+// outside 1..MaxExportSize.
+//
+// Each key is HKDF-Expand(transport secret, label, size) with the labels
+// "callseal srtp master key" and "callseal srtp master salt" (PROTOCOL.md).
+func (r *Result) TransportKeys(keySize, saltSize int) (send, recv SRTPKeys, err error) {
+	if send, err = expandSRTP(r.sendTransport[:], keySize, saltSize); err != nil {
+		return SRTPKeys{}, SRTPKeys{}, err
+	}
+	if recv, err = expandSRTP(r.recvTransport[:], keySize, saltSize); err != nil {
+		return SRTPKeys{}, SRTPKeys{}, err
+	}
+	return send, recv, nil
+}
+
+func expandSRTP(secret []byte, keySize, saltSize int) (SRTPKeys, error) {
+	if keySize < 1 || keySize > MaxExportSize || saltSize < 1 || saltSize > MaxExportSize {
+		return SRTPKeys{}, ErrExportLength
+	}
+	key, err := hkdf.Expand(sha256.New, secret, labelSRTPKey, keySize)
+	if err != nil {
+		return SRTPKeys{}, fmt.Errorf("keyexchange: srtp key: %w", err)
+	}
+	salt, err := hkdf.Expand(sha256.New, secret, labelSRTPSalt, saltSize)
+	if err != nil {
+		return SRTPKeys{}, fmt.Errorf("keyexchange: srtp salt: %w", err)
+	}
+	return SRTPKeys{MasterKey: key, MasterSalt: salt}, nil
+}
+
+// Export derives length bytes of keying material bound to this handshake, in
+// the manner of the TLS exporter (RFC 5705, RFC 8446 Section 7.5): both
+// parties get the same bytes for the same label and context, and different
+// labels give independent outputs. It returns ErrExportLength for a length
+// outside 1..MaxExportSize.
+//
+// Output = HKDF-Expand(HKDF-Expand(exporter secret, "callseal exporter " ‖
+// label, 32), SHA-256(context), length).
+func (r *Result) Export(label string, context []byte, length int) ([]byte, error) {
+	if length < 1 || length > MaxExportSize {
+		return nil, ErrExportLength
+	}
+	derived, err := hkdf.Expand(sha256.New, r.exporter[:], labelExporterPrefix+label, sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("keyexchange: export: %w", err)
+	}
+	defer clear(derived)
+	ctxHash := sha256.Sum256(context)
+	out, err := hkdf.Expand(sha256.New, derived, string(ctxHash[:]), length)
+	if err != nil {
+		return nil, fmt.Errorf("keyexchange: export: %w", err)
+	}
+	return out, nil
+}
+
+const (
+	labelSRTPKey        = "callseal srtp master key"
+	labelSRTPSalt       = "callseal srtp master salt"
+	labelExporterPrefix = "callseal exporter "
+)
