@@ -1,0 +1,70 @@
+package e2ee
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/callseal/callseal/keyexchange"
+)
+
+// handshake runs a keyexchange handshake in memory and returns both results.
+// It skips the test if the handshake does not complete: keyexchange has its
+// own tests, and this one is only about NewSession's use of the result.
+func handshake(t *testing.T) (initiator, responder *keyexchange.Result) {
+	t.Helper()
+	callID := []byte("e2ee-test-call")
+	i, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob"})
+	if err != nil {
+		t.Skipf("keyexchange handshake unavailable: %v", err)
+	}
+	r, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice"})
+	if err != nil {
+		t.Skipf("keyexchange handshake unavailable: %v", err)
+	}
+	msg, err := i.Start()
+	if err != nil {
+		t.Skipf("keyexchange handshake unavailable: %v", err)
+	}
+	for turn := 0; msg != nil && turn < 8; turn++ {
+		next := r
+		if turn%2 == 1 {
+			next = i
+		}
+		if msg, err = next.Handle(msg); err != nil {
+			t.Skipf("keyexchange handshake unavailable: %v", err)
+		}
+	}
+	ri, err := i.Result()
+	if err != nil {
+		t.Skipf("keyexchange handshake unavailable: %v", err)
+	}
+	rr, err := r.Result()
+	if err != nil {
+		t.Skipf("keyexchange handshake unavailable: %v", err)
+	}
+	return ri, rr
+}
+
+func TestNewSessionFromHandshake(t *testing.T) {
+	ri, rr := handshake(t)
+	alice, err := NewSession(ri)
+	require.NoError(t, err)
+	bob, err := NewSession(rr)
+	require.NoError(t, err)
+	for _, kind := range allKinds {
+		pkt := makeRTP(t, payloadOf(100), pktOpts{})
+		sealed, err := alice.Seal(nil, pkt, kind)
+		require.NoError(t, err)
+		opened, k, err := bob.Open(nil, sealed)
+		require.NoError(t, err)
+		require.Equal(t, kind, k)
+		require.Equal(t, pkt, opened)
+
+		sealed, err = bob.Seal(nil, pkt, kind)
+		require.NoError(t, err)
+		opened, _, err = alice.Open(nil, sealed)
+		require.NoError(t, err)
+		require.Equal(t, pkt, opened)
+	}
+}

@@ -1,0 +1,62 @@
+package e2ee
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/pion/rtp"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	secretA = bytes.Repeat([]byte{0xa1}, 32) // alice → bob
+	secretB = bytes.Repeat([]byte{0xb2}, 32) // bob → alice
+)
+
+// newPair returns two sessions with swapped secrets: alice seals what bob
+// opens and vice versa.
+func newPair(t testing.TB, opts ...Option) (alice, bob *Session) {
+	t.Helper()
+	alice, err := NewSessionFromSecrets(secretA, secretB, opts...)
+	require.NoError(t, err)
+	bob, err = NewSessionFromSecrets(secretB, secretA, opts...)
+	require.NoError(t, err)
+	return alice, bob
+}
+
+type pktOpts struct {
+	csrc []uint32
+	ext  []byte // one-byte header extension id 1 payload, if non-nil
+	seq  uint16
+}
+
+// makeRTP marshals an RTP packet with pion/rtp (independent of our parser).
+func makeRTP(t testing.TB, payload []byte, o pktOpts) []byte {
+	t.Helper()
+	p := rtp.Packet{
+		Header: rtp.Header{
+			Version:        2,
+			Marker:         true,
+			PayloadType:    111,
+			SequenceNumber: o.seq,
+			Timestamp:      0x11223344,
+			SSRC:           0xdeadbeef,
+			CSRC:           o.csrc,
+		},
+		Payload: payload,
+	}
+	if o.ext != nil {
+		require.NoError(t, p.Header.SetExtension(1, o.ext))
+	}
+	b, err := p.Marshal()
+	require.NoError(t, err)
+	return b
+}
+
+func payloadOf(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	return b
+}

@@ -1,0 +1,513 @@
+package e2ee
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/pion/rtp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callseal/callseal/e2ee/sframe"
+)
+
+var allKinds = []MediaKind{Audio, Video, ScreenShare}
+
+func TestMediaKindString(t *testing.T) {
+	assert.Equal(t, "audio", Audio.String())
+	assert.Equal(t, "video", Video.String())
+	assert.Equal(t, "screenshare", ScreenShare.String())
+	assert.Equal(t, "MediaKind(7)", MediaKind(7).String())
+}
+
+func TestRoundTrip(t *testing.T) {
+	suites := []sframe.CipherSuite{
+		sframe.AES_128_CTR_HMAC_SHA256_80, sframe.AES_128_CTR_HMAC_SHA256_64,
+		sframe.AES_128_CTR_HMAC_SHA256_32, sframe.AES_128_GCM_SHA256_128, sframe.AES_256_GCM_SHA512_128,
+	}
+	shapes := map[string]pktOpts{
+		"plain":     {},
+		"csrc":      {csrc: []uint32{1, 2, 3}},
+		"extension": {ext: []byte{0x80}},
+		"both":      {csrc: []uint32{9}, ext: []byte{1, 2, 3, 4, 5}},
+	}
+	for _, suite := range suites {
+		alice, bob := newPair(t, WithCipherSuite(suite))
+		for name, shape := range shapes {
+			for _, kind := range allKinds {
+				for _, n := range []int{0, 1, 160, 1200} {
+					t.Run(fmt.Sprintf("%v/%s/%v/%d", suite, name, kind, n), func(t *testing.T) {
+						pkt := makeRTP(t, payloadOf(n), shape)
+						orig := bytes.Clone(pkt)
+						sealed, err := alice.Seal(nil, pkt, kind)
+						require.NoError(t, err)
+						require.Equal(t, orig, pkt, "Seal modified its input")
+						grow := len(sealed) - len(pkt)
+						require.LessOrEqual(t, grow, alice.Overhead())
+						require.GreaterOrEqual(t, grow, 1+suite.TagSize())
+
+						// The relay's view: header unchanged, payload not.
+						var rp rtp.Packet
+						require.NoError(t, rp.Unmarshal(sealed))
+						require.Equal(t, pkt[:len(pkt)-n], sealed[:len(pkt)-n])
+						if n > 8 {
+							require.NotContains(t, string(sealed), string(payloadOf(n)))
+						}
+
+						opened, gotKind, err := bob.Open([]byte("prefix"), sealed)
+						require.NoError(t, err)
+						require.Equal(t, kind, gotKind)
+						require.Equal(t, "prefix", string(opened[:6]))
+						require.Equal(t, pkt, opened[6:])
+					})
+				}
+			}
+		}
+	}
+}
+
+func TestInPlace(t *testing.T) {
+	alice, bob := newPair(t)
+	pkt := makeRTP(t, payloadOf(300), pktOpts{csrc: []uint32{5}, ext: []byte{1, 2}})
+	buf := make([]byte, len(pkt), len(pkt)+alice.Overhead())
+	copy(buf, pkt)
+	sealed, err := alice.Seal(buf[:0], buf, Video)
+	require.NoError(t, err)
+	require.Same(t, &buf[0], &sealed[0], "in-place Seal reallocated")
+	want, err := alice.Seal(nil, pkt, Video) // next CTR; compare sizes only
+	require.NoError(t, err)
+	require.Len(t, sealed, len(want))
+
+	opened, kind, err := bob.Open(sealed[:0], sealed)
+	require.NoError(t, err)
+	require.Equal(t, Video, kind)
+	require.Same(t, &buf[0], &opened[0])
+	require.Equal(t, pkt, opened)
+}
+
+func TestInexactOverlapPanics(t *testing.T) {
+	alice, bob := newPair(t)
+	pkt := makeRTP(t, payloadOf(100), pktOpts{})
+	buf := make([]byte, 400)
+	copy(buf[1:], pkt)
+	require.PanicsWithValue(t, "e2ee: invalid buffer overlap", func() {
+		alice.Seal(buf[:0], buf[1:1+len(pkt)], Audio)
+	})
+	sealed, err := alice.Seal(nil, pkt, Audio)
+	require.NoError(t, err)
+	copy(buf[1:], sealed)
+	require.PanicsWithValue(t, "e2ee: invalid buffer overlap", func() {
+		bob.Open(buf[:0], buf[1:1+len(sealed)])
+	})
+}
+
+// TestTamperEveryByte flips each byte of a sealed packet in turn. Every
+// byte except the header extension's profile and data must be rejected, and
+// no rejected packet may disturb the genuine one opening afterwards.
+func TestTamperEveryByte(t *testing.T) {
+	alice, bob := newPair(t)
+	pkt := makeRTP(t, payloadOf(64), pktOpts{csrc: []uint32{0x01020304}, ext: []byte{0xaa, 0xbb}})
+	sealed, err := alice.Seal(nil, pkt, Audio)
+	require.NoError(t, err)
+	layout, err := parseRTP(sealed)
+	require.NoError(t, err)
+	sfHdr, sfLen, err := sframe.ParseHeader(sealed[layout.payloadOff:])
+	require.NoError(t, err)
+	require.Equal(t, uint64(0), sfHdr.CTR)
+
+	for i := range sealed {
+		bad := bytes.Clone(sealed)
+		bad[i] ^= 0x01
+		_, _, err := bob.Open(nil, bad)
+		switch {
+		case i == 0: // version, P, X, CC bits
+			require.Error(t, err, "byte %d", i)
+		case i < layout.metaEnd: // rest of fixed header, CSRC list
+			require.ErrorIs(t, err, ErrAuth, "byte %d", i)
+		case i == layout.metaEnd+2 || i == layout.metaEnd+3: // extension length
+			require.Error(t, err, "byte %d", i)
+		case i < layout.payloadOff: // extension profile and data: not protected
+			require.NoError(t, err, "byte %d: header extensions are documented as unprotected", i)
+			// It was accepted, so its counter is now used: start over.
+			alice, bob = newPair(t)
+			sealed, err = alice.Seal(nil, pkt, Audio)
+			require.NoError(t, err)
+		case i < layout.payloadOff+sfLen: // SFrame header: KID/CTR
+			require.Error(t, err, "byte %d", i)
+			require.False(t, errors.Is(err, ErrReplay), "byte %d: %v", i, err)
+		default: // ciphertext and tag
+			require.ErrorIs(t, err, ErrAuth, "byte %d", i)
+		}
+	}
+	opened, _, err := bob.Open(nil, sealed)
+	require.NoError(t, err)
+	require.Equal(t, pkt, opened)
+}
+
+func TestHeaderFieldsAuthenticated(t *testing.T) {
+	alice, bob := newPair(t)
+	for name, mutate := range map[string]func(h *rtp.Header){
+		"payload type": func(h *rtp.Header) { h.PayloadType = 96 },
+		"SSRC":         func(h *rtp.Header) { h.SSRC++ },
+		"sequence":     func(h *rtp.Header) { h.SequenceNumber++ },
+		"timestamp":    func(h *rtp.Header) { h.Timestamp++ },
+		"marker":       func(h *rtp.Header) { h.Marker = !h.Marker },
+		"CSRC":         func(h *rtp.Header) { h.CSRC = []uint32{7} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			sealed, err := alice.Seal(nil, makeRTP(t, payloadOf(50), pktOpts{csrc: []uint32{6}}), Video)
+			require.NoError(t, err)
+			var p rtp.Packet
+			require.NoError(t, p.Unmarshal(sealed))
+			mutate(&p.Header)
+			changed, err := p.Marshal()
+			require.NoError(t, err)
+			_, _, err = bob.Open(nil, changed)
+			require.ErrorIs(t, err, ErrAuth)
+		})
+	}
+}
+
+func TestHeaderExtensionRewriteStillOpens(t *testing.T) {
+	alice, bob := newPair(t)
+	pkt := makeRTP(t, payloadOf(50), pktOpts{ext: []byte{0x10}})
+	sealed, err := alice.Seal(nil, pkt, Audio)
+	require.NoError(t, err)
+	// A relay rewrites the audio level and adds a longer extension element.
+	var p rtp.Packet
+	require.NoError(t, p.Unmarshal(sealed))
+	require.NoError(t, p.Header.SetExtension(1, []byte{0x7f}))
+	require.NoError(t, p.Header.SetExtension(2, []byte{1, 2, 3, 4, 5, 6}))
+	rewritten, err := p.Marshal()
+	require.NoError(t, err)
+	require.NotEqual(t, len(sealed), len(rewritten))
+
+	opened, _, err := bob.Open(nil, rewritten)
+	require.NoError(t, err)
+	var got rtp.Packet
+	require.NoError(t, got.Unmarshal(opened))
+	require.Equal(t, payloadOf(50), got.Payload)
+	require.Equal(t, []byte{0x7f}, got.Header.GetExtension(1), "extension bytes kept as received")
+}
+
+func TestCrossDirectionFails(t *testing.T) {
+	alice, _ := newPair(t)
+	sealed, err := alice.Seal(nil, makeRTP(t, payloadOf(20), pktOpts{}), Audio)
+	require.NoError(t, err)
+	_, _, err = alice.Open(nil, sealed)
+	require.ErrorIs(t, err, ErrAuth)
+}
+
+func TestKindsUseDistinctKeys(t *testing.T) {
+	alice, bob := newPair(t)
+	sealed, err := alice.Seal(nil, makeRTP(t, payloadOf(20), pktOpts{}), Audio)
+	require.NoError(t, err)
+	// Relabel the KID as Video: the video key must not open audio.
+	layout, _ := parseRTP(sealed)
+	require.Equal(t, byte(0x00), sealed[layout.payloadOff]&0x70)
+	sealed[layout.payloadOff] |= byte(Video) << 4
+	_, _, err = bob.Open(nil, sealed)
+	require.ErrorIs(t, err, ErrAuth)
+}
+
+func TestUnknownKey(t *testing.T) {
+	_, bob := newPair(t)
+	for _, kid := range []uint64{3, kid(1, Audio), kid(1000, Video)} {
+		k, err := sframe.NewKey(DefaultCipherSuite, kid, secretA)
+		require.NoError(t, err)
+		pkt := makeRTP(t, nil, pktOpts{})
+		pkt = k.Seal(pkt, 0, pkt, payloadOf(10))
+		_, _, err = bob.Open(nil, pkt)
+		require.ErrorIs(t, err, ErrUnknownKey, "KID %d", kid)
+	}
+}
+
+func TestReplay(t *testing.T) {
+	alice, bob := newPair(t)
+	sealed, err := alice.Seal(nil, makeRTP(t, payloadOf(20), pktOpts{}), Audio)
+	require.NoError(t, err)
+	_, _, err = bob.Open(nil, sealed)
+	require.NoError(t, err)
+	_, _, err = bob.Open(nil, sealed)
+	require.ErrorIs(t, err, ErrReplay)
+}
+
+func sealN(t testing.TB, s *Session, kind MediaKind, n int) [][]byte {
+	t.Helper()
+	out := make([][]byte, n)
+	for i := range out {
+		var err error
+		out[i], err = s.Seal(nil, makeRTP(t, payloadOf(30), pktOpts{seq: uint16(i)}), kind)
+		require.NoError(t, err)
+	}
+	return out
+}
+
+func TestReorderWithinWindow(t *testing.T) {
+	alice, bob := newPair(t)
+	pkts := sealN(t, alice, Video, 100)
+	for i := len(pkts) - 1; i >= 0; i-- {
+		_, kind, err := bob.Open(nil, pkts[i])
+		require.NoError(t, err, "packet %d", i)
+		require.Equal(t, Video, kind)
+	}
+	for i := range pkts {
+		_, _, err := bob.Open(nil, pkts[i])
+		require.ErrorIs(t, err, ErrReplay, "packet %d", i)
+	}
+}
+
+func TestReplayWindowBoundary(t *testing.T) {
+	const w = 100
+	alice, bob := newPair(t, WithReplayWindow(w))
+	pkts := sealN(t, alice, Audio, 300)
+	_, _, err := bob.Open(nil, pkts[250])
+	require.NoError(t, err)
+	_, _, err = bob.Open(nil, pkts[250-w])
+	require.ErrorIs(t, err, ErrReplay, "exactly window behind is too old")
+	_, _, err = bob.Open(nil, pkts[250-w+1])
+	require.NoError(t, err, "window-1 behind is accepted")
+	_, _, err = bob.Open(nil, pkts[3])
+	require.ErrorIs(t, err, ErrReplay)
+	// Other kinds have their own windows.
+	v := sealN(t, alice, Video, 1)
+	_, _, err = bob.Open(nil, v[0])
+	require.NoError(t, err)
+	// A large jump clears the window correctly.
+	_, _, err = bob.Open(nil, pkts[299])
+	require.NoError(t, err)
+	_, _, err = bob.Open(nil, pkts[299-w+1])
+	require.NoError(t, err)
+}
+
+func TestForgeryDoesNotMoveWindow(t *testing.T) {
+	alice, bob := newPair(t, WithReplayWindow(64))
+	pkts := sealN(t, alice, Audio, 2)
+	// A forgery with a valid KID and a far-future CTR.
+	forged := makeRTP(t, nil, pktOpts{})
+	forged = sframe.Header{KID: kid(0, Audio), CTR: 1 << 40}.AppendTo(forged)
+	forged = append(forged, payloadOf(40)...)
+	_, _, err := bob.Open(nil, forged)
+	require.ErrorIs(t, err, ErrAuth)
+	for i, p := range pkts {
+		_, _, err := bob.Open(nil, p)
+		require.NoError(t, err, "packet %d after forgery", i)
+	}
+}
+
+func TestSealRejects(t *testing.T) {
+	alice, _ := newPair(t)
+	good := makeRTP(t, payloadOf(10), pktOpts{csrc: []uint32{1}, ext: []byte{1}})
+	padded := bytes.Clone(good)
+	padded[0] |= 0x20
+	v1 := bytes.Clone(good)
+	v1[0] = v1[0]&0x3f | 1<<6
+	for name, pkt := range map[string][]byte{
+		"empty":         nil,
+		"short":         good[:11],
+		"short CSRC":    good[:14],
+		"short ext hdr": good[:18],
+		"short ext":     good[:21],
+		"padding":       padded,
+		"version 1":     v1,
+	} {
+		_, err := alice.Seal(nil, pkt, Audio)
+		require.ErrorIs(t, err, ErrMalformed, name)
+	}
+	_, err := alice.Seal(nil, good, MediaKind(3))
+	require.ErrorIs(t, err, ErrUnknownKey)
+	// No counter was consumed by the failures.
+	require.Equal(t, uint64(0), alice.send.Load().keys[Audio].next.Load())
+}
+
+func TestOpenRejectsMalformed(t *testing.T) {
+	_, bob := newPair(t)
+	hdr := makeRTP(t, nil, pktOpts{})
+	for name, pkt := range map[string][]byte{
+		"empty":          nil,
+		"short":          hdr[:5],
+		"no payload":     hdr,
+		"bad sframe hdr": append(bytes.Clone(hdr), 0x80), // extended KID, missing
+		"under tag":      append(bytes.Clone(hdr), 0x00, 1, 2, 3),
+	} {
+		_, _, err := bob.Open(nil, pkt)
+		require.ErrorIs(t, err, ErrMalformed, name)
+	}
+}
+
+func TestOverheadExact(t *testing.T) {
+	alice, bob := newPair(t)
+	require.Equal(t, 25, alice.Overhead())
+	sk := alice.send.Load().keys[ScreenShare]
+	sk.next.Store(MaxCounter) // the last, largest counter
+	pkt := makeRTP(t, payloadOf(10), pktOpts{})
+	sealed, err := alice.Seal(nil, pkt, ScreenShare)
+	require.NoError(t, err)
+	require.Equal(t, alice.Overhead(), len(sealed)-len(pkt))
+	_, _, err = bob.Open(nil, sealed)
+	require.NoError(t, err)
+
+	_, err = alice.Seal(nil, pkt, ScreenShare)
+	require.ErrorIs(t, err, ErrKeyExhausted)
+	_, err = alice.Seal(nil, pkt, Audio)
+	require.NoError(t, err, "other kinds are unaffected")
+
+	for suite, want := range map[sframe.CipherSuite]int{
+		sframe.AES_128_CTR_HMAC_SHA256_80: 19, sframe.AES_128_CTR_HMAC_SHA256_64: 17,
+		sframe.AES_128_CTR_HMAC_SHA256_32: 13, sframe.AES_256_GCM_SHA512_128: 25,
+	} {
+		s, err := NewSessionFromSecrets(secretA, secretB, WithCipherSuite(suite))
+		require.NoError(t, err)
+		require.Equal(t, want, s.Overhead(), suite.String())
+	}
+}
+
+func TestNewSessionErrors(t *testing.T) {
+	_, err := NewSessionFromSecrets(secretA, secretB, WithCipherSuite(0x0009))
+	require.ErrorIs(t, err, sframe.ErrUnsupportedSuite)
+	for _, w := range []int{0, -1, MaxReplayWindow + 1} {
+		_, err = NewSessionFromSecrets(secretA, secretB, WithReplayWindow(w))
+		require.Error(t, err, "window %d", w)
+	}
+	_, err = NewSessionFromSecrets(secretA[:15], secretB)
+	require.Error(t, err)
+	_, err = NewSessionFromSecrets(secretA, bytes.Clone(secretA))
+	require.Error(t, err, "equal secrets must be refused")
+	_, err = NewSession(nil)
+	require.Error(t, err)
+
+	// A mismatched suite does not open.
+	a, err := NewSessionFromSecrets(secretA, secretB, WithCipherSuite(sframe.AES_256_GCM_SHA512_128))
+	require.NoError(t, err)
+	_, b := newPair(t)
+	sealed, err := a.Seal(nil, makeRTP(t, payloadOf(10), pktOpts{}), Audio)
+	require.NoError(t, err)
+	_, _, err = b.Open(nil, sealed)
+	require.ErrorIs(t, err, ErrAuth)
+}
+
+// TestConcurrent seals from several goroutines and opens from several,
+// delivering every packet twice: each must be accepted exactly once.
+func TestConcurrent(t *testing.T) {
+	alice, bob := newPair(t, WithReplayWindow(MaxReplayWindow))
+	const goroutines, perG = 8, 200
+	var mu sync.Mutex
+	var sealed [][]byte
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			kind := allKinds[g%len(allKinds)]
+			for i := range perG {
+				pkt := makeRTP(t, payloadOf(40+i%7), pktOpts{seq: uint16(i)})
+				s, err := alice.Seal(nil, pkt, kind)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				sealed = append(sealed, s)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, sealed, goroutines*perG)
+
+	var accepted, replays int64
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range sealed {
+				p := sealed[(i+g*97)%len(sealed)]
+				_, _, err := bob.Open(make([]byte, 0, len(p)), p)
+				mu.Lock()
+				switch {
+				case err == nil:
+					accepted++
+				case errors.Is(err, ErrReplay):
+					replays++
+				default:
+					t.Error(err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, int64(len(sealed)), accepted, "every packet accepted exactly once")
+	require.Equal(t, int64((goroutines-1)*len(sealed)), replays)
+}
+
+func TestZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	alice, bob := newPair(t)
+	pkt := makeRTP(t, payloadOf(1200), pktOpts{csrc: []uint32{1}, ext: []byte{1, 2}})
+	sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+	openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+	allocs := testing.AllocsPerRun(500, func() {
+		sealed, err := alice.Seal(sealBuf[:0], pkt, Video)
+		if err != nil {
+			panic(err)
+		}
+		if _, _, err := bob.Open(openBuf[:0], sealed); err != nil {
+			panic(err)
+		}
+	})
+	require.Zero(t, allocs, "allocations per Seal+Open")
+
+	// Rejections do not allocate either.
+	sealed, err := alice.Seal(nil, pkt, Video)
+	require.NoError(t, err)
+	_, _, err = bob.Open(nil, sealed)
+	require.NoError(t, err)
+	bad := bytes.Clone(sealed)
+	bad[len(bad)-1] ^= 1
+	allocs = testing.AllocsPerRun(100, func() {
+		bob.Open(openBuf[:0], sealed)  // replay
+		bob.Open(openBuf[:0], bad)     // auth
+		bob.Open(openBuf[:0], pkt[:5]) // malformed
+	})
+	require.Zero(t, allocs, "allocations per rejected packet")
+}
+
+// FuzzOpen feeds arbitrary bytes to Open: it must never panic, never modify
+// its input, return only the package's errors, and never disturb a genuine
+// packet after it. (The seeds are genuine, and a genuine packet with its
+// header extension changed still opens, so acceptance itself is allowed.)
+func FuzzOpen(f *testing.F) {
+	alice, _ := newPair(f)
+	for i, kind := range allKinds {
+		p, err := alice.Seal(nil, makeRTP(f, payloadOf(10*i), pktOpts{csrc: []uint32{uint32(i)}, ext: []byte{byte(i)}}), kind)
+		require.NoError(f, err)
+		f.Add(p)
+	}
+	f.Add([]byte{0x80})
+	f.Add(make([]byte, 12))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		alice, bob := newPair(t)
+		alice.send.Load().keys[Audio].next.Store(1000) // past every seed's CTR
+		genuine, err := alice.Seal(nil, makeRTP(t, payloadOf(20), pktOpts{}), Audio)
+		require.NoError(t, err)
+		orig := bytes.Clone(in)
+		out, _, err := bob.Open(nil, in)
+		require.Equal(t, orig, in, "Open modified its input")
+		if err == nil {
+			// Only a packet whose authenticated part is genuine opens; the
+			// RTP header bytes are passed through unchanged.
+			layout, err := parseRTP(in)
+			require.NoError(t, err)
+			require.Equal(t, in[:layout.payloadOff], out[:layout.payloadOff])
+		} else {
+			require.Nil(t, out)
+			if !errors.Is(err, ErrAuth) && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrUnknownKey) && !errors.Is(err, ErrReplay) {
+				t.Fatalf("unexpected error %v", err)
+			}
+		}
+		_, _, err = bob.Open(nil, genuine)
+		require.NoError(t, err)
+	})
+}

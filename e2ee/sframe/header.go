@@ -1,0 +1,119 @@
+package sframe
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// MaxHeaderSize is the largest encoded SFrame header in bytes: the config
+// byte, an 8-byte KID and an 8-byte CTR.
+const MaxHeaderSize = 1 + 8 + 8 // bytes
+
+// Config byte layout (RFC 9605, Section 4.3):
+//
+//	 0 1 2 3 4 5 6 7
+//	+-+-+-+-+-+-+-+-+
+//	|X|  K  |Y|  C  |
+//	+-+-+-+-+-+-+-+-+
+const (
+	flagX       = 0x80 // extended KID: K is the KID length in bytes minus one
+	flagY       = 0x08 // extended CTR: C is the CTR length in bytes minus one
+	inlineLimit = 8    // values 0..7 are carried in K or C directly
+)
+
+// Header is a parsed SFrame header (RFC 9605, Section 4.3): the key ID and
+// the counter from which the nonce is formed. Its zero value is the 1-byte
+// header 0x00.
+type Header struct {
+	KID uint64 // Key ID: selects the base key
+	CTR uint64 // Counter: unique per encryption under one key
+}
+
+// fieldSize returns the number of bytes v takes after the config byte: 0 for
+// 0..7, else the minimum big-endian length.
+func fieldSize(v uint64) int {
+	if v < inlineLimit {
+		return 0
+	}
+	return (bits.Len64(v) + 7) / 8
+}
+
+// Size returns the encoded size of h in bytes, 1 to MaxHeaderSize.
+func (h Header) Size() int {
+	return 1 + fieldSize(h.KID) + fieldSize(h.CTR)
+}
+
+// AppendTo appends the encoding of h to dst and returns the extended slice.
+//
+// It implements the encoding of RFC 9605, Section 4.3: a value in the range
+// 0-7 is carried in the config byte; "Otherwise, the value MUST be encoded
+// with the minimum number of bytes required", KID first, then CTR.
+func (h Header) AppendTo(dst []byte) []byte {
+	kn, cn := fieldSize(h.KID), fieldSize(h.CTR)
+	var cfg byte
+	if kn == 0 {
+		cfg |= byte(h.KID) << 4
+	} else {
+		cfg |= flagX | byte(kn-1)<<4
+	}
+	if cn == 0 {
+		cfg |= byte(h.CTR)
+	} else {
+		cfg |= flagY | byte(cn-1)
+	}
+	dst = append(dst, cfg)
+	dst = appendUint(dst, h.KID, kn)
+	dst = appendUint(dst, h.CTR, cn)
+	return dst
+}
+
+func appendUint(dst []byte, v uint64, n int) []byte {
+	for i := n - 1; i >= 0; i-- {
+		dst = append(dst, byte(v>>(8*i)))
+	}
+	return dst
+}
+
+// ParseHeader parses the SFrame header at the start of b and returns it with
+// its encoded size in bytes. It returns ErrMalformed if b is shorter than the
+// header its config byte announces, or if a KID or CTR is not encoded in the
+// minimum number of bytes (RFC 9605, Section 4.3), so that every header has
+// exactly one encoding and Header.AppendTo reproduces the parsed bytes.
+func ParseHeader(b []byte) (Header, int, error) {
+	if len(b) < 1 {
+		return Header{}, 0, ErrMalformed
+	}
+	cfg := b[0]
+	n := 1
+	var h Header
+	var ok bool
+	if cfg&flagX == 0 {
+		h.KID = uint64(cfg>>4) & 0x07
+	} else {
+		if h.KID, n, ok = readUint(b, n, int(cfg>>4)&0x07+1); !ok {
+			return Header{}, 0, ErrMalformed
+		}
+	}
+	if cfg&flagY == 0 {
+		h.CTR = uint64(cfg & 0x07)
+	} else {
+		if h.CTR, n, ok = readUint(b, n, int(cfg&0x07)+1); !ok {
+			return Header{}, 0, ErrMalformed
+		}
+	}
+	return h, n, nil
+}
+
+// readUint reads a minimally encoded big-endian value of size bytes at b[off:].
+func readUint(b []byte, off, size int) (uint64, int, bool) {
+	if len(b)-off < size {
+		return 0, 0, false
+	}
+	var buf [8]byte
+	copy(buf[8-size:], b[off:off+size])
+	v := binary.BigEndian.Uint64(buf[:])
+	if fieldSize(v) != size {
+		return 0, 0, false // 0..7 in extended form, or a leading zero byte
+	}
+	return v, off + size, true
+}

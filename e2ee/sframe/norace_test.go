@@ -1,0 +1,5 @@
+//go:build !race
+
+package sframe
+
+const raceEnabled = false
