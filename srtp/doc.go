@@ -1,0 +1,15 @@
+// Package srtp is callseal's transport layer: a thin layer over
+// github.com/pion/srtp/v3 that protects and unprotects RTP and RTCP packets
+// with SRTP (RFC 3711) and its AES-GCM profiles (RFC 7714).
+//
+// It adds what a calling app needs on top of pion: a small set of profiles,
+// keys taken from the callseal handshake (KeysFromResult, for a direct
+// peer-to-peer call), from DTLS-SRTP keying material (KeysFromDTLS, RFC 5764)
+// or given explicitly (a relay hop); replay protection switched on for every
+// received packet; append-style buffers in the manner of crypto/cipher.AEAD;
+// and errors a caller can branch on (ErrAuth, ErrReplay, ErrMalformed).
+//
+// SRTP is the hop-by-hop layer: a relay that terminates it can read RTP
+// headers and RTCP. The media payload stays sealed by the inner end-to-end
+// layer (package e2ee). RTCP is protected by this layer only.
+package srtp

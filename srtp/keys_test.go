@@ -1,0 +1,131 @@
+package srtp
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/callseal/callseal/keyexchange"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestKeysFromDTLS checks the RFC 5764, Section 4.2 layout against a fixed
+// material of counting bytes: client key, server key, client salt, server salt.
+func TestKeysFromDTLS(t *testing.T) {
+	for _, p := range allProfiles {
+		t.Run(p.String(), func(t *testing.T) {
+			k, s := p.KeySize(), p.SaltSize()
+			material := make([]byte, 2*(k+s))
+			for i := range material {
+				material[i] = byte(i)
+			}
+			at := func(off, n int) []byte { return bytes.Clone(material[off : off+n]) }
+			clientKeys := Keys{MasterKey: at(0, k), MasterSalt: at(2*k, s)}
+			serverKeys := Keys{MasterKey: at(k, k), MasterSalt: at(2*k+s, s)}
+
+			local, remote, err := KeysFromDTLS(material, p, true)
+			require.NoError(t, err)
+			assert.Equal(t, clientKeys, local)
+			assert.Equal(t, serverKeys, remote)
+
+			local, remote, err = KeysFromDTLS(material, p, false)
+			require.NoError(t, err)
+			assert.Equal(t, serverKeys, local)
+			assert.Equal(t, clientKeys, remote)
+
+			// The keys are copies.
+			clear(material)
+			assert.Equal(t, serverKeys, local)
+
+			// Client and server sessions interoperate.
+			for i := range material {
+				material[i] = byte(i * 3)
+			}
+			cl, cr, err := KeysFromDTLS(material, p, true)
+			require.NoError(t, err)
+			sl, sr, err := KeysFromDTLS(material, p, false)
+			require.NoError(t, err)
+			client, err := NewSession(p, cl, cr)
+			require.NoError(t, err)
+			server, err := NewSession(p, sl, sr)
+			require.NoError(t, err)
+			roundTrip(t, client, server)
+			roundTrip(t, server, client)
+
+			for _, n := range []int{0, len(material) - 1, len(material) + 1} {
+				_, _, err := KeysFromDTLS(make([]byte, n), p, true)
+				assert.Error(t, err, "length %d", n)
+			}
+		})
+	}
+	_, _, err := KeysFromDTLS(make([]byte, 56), Profile(0), true)
+	assert.Error(t, err)
+}
+
+// roundTrip sends one RTP packet from a to b.
+func roundTrip(t *testing.T, a, b *Session) {
+	t.Helper()
+	pkt := rtpPacket(42, 1, 100)
+	srtp, err := a.ProtectRTP(nil, pkt)
+	require.NoError(t, err)
+	out, err := b.UnprotectRTP(nil, srtp)
+	require.NoError(t, err)
+	assert.Equal(t, pkt, out)
+}
+
+// handshake runs a complete keyexchange handshake between Alice (initiator)
+// and Bob (responder).
+func handshake(t *testing.T) (alice, bob *keyexchange.Result) {
+	t.Helper()
+	callID := []byte("srtp-test-call")
+	a, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob"})
+	require.NoError(t, err)
+	b, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice"})
+	require.NoError(t, err)
+	msg, err := a.Start()
+	require.NoError(t, err)
+	for turn := 0; msg != nil; turn++ {
+		require.Less(t, turn, 10, "handshake does not finish")
+		h := b
+		if turn%2 == 1 {
+			h = a
+		}
+		msg, err = h.Handle(msg)
+		require.NoError(t, err)
+	}
+	alice, err = a.Result()
+	require.NoError(t, err)
+	bob, err = b.Result()
+	require.NoError(t, err)
+	return alice, bob
+}
+
+func TestKeysFromResult(t *testing.T) {
+	aliceRes, bobRes := handshake(t)
+	for _, p := range allProfiles {
+		t.Run(p.String(), func(t *testing.T) {
+			al, ar, err := KeysFromResult(aliceRes, p)
+			require.NoError(t, err)
+			bl, br, err := KeysFromResult(bobRes, p)
+			require.NoError(t, err)
+
+			// Symmetric: what Alice protects with, Bob unprotects with.
+			assert.Equal(t, al, br)
+			assert.Equal(t, ar, bl)
+			assert.NotEqual(t, al.MasterKey, ar.MasterKey)
+			assert.Len(t, al.MasterKey, p.KeySize())
+			assert.Len(t, al.MasterSalt, p.SaltSize())
+
+			alice, err := NewSession(p, al, ar)
+			require.NoError(t, err)
+			bob, err := NewSession(p, bl, br)
+			require.NoError(t, err)
+			roundTrip(t, alice, bob)
+			roundTrip(t, bob, alice)
+		})
+	}
+	_, _, err := KeysFromResult(nil, DefaultProfile)
+	assert.Error(t, err)
+	_, _, err = KeysFromResult(aliceRes, Profile(0))
+	assert.Error(t, err)
+}
