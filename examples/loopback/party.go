@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/rtp/codecs"
+
+	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/srtp"
+	"github.com/callseal/callseal/verify"
+)
+
+// byeGrace is how long a party waits, after the peer said bye, for media
+// packets still on the way; only lost packets make it wait that long.
+const byeGrace = 2 * time.Second
+
+// A party is one calling app: alice (the caller, handshake initiator) or bob.
+type party struct {
+	side           side
+	id, peerID     string // identities bound into the handshake
+	role           keyexchange.Role
+	callID         []byte
+	tracks         []*track // media this party sends
+	ssrcs          []uint32 // one per track
+	speed          float64  // media pacing: 1 is real time
+	profile        srtp.Profile
+	keys           hopKeys // transport keys of this party's hop to the relay
+	signalingAddr  string
+	relayMediaAddr string
+	inspect        inspector // the control: the same checks the relay runs, on opened packets
+
+	// Filled in by run.
+	checkNumber string
+	sent        []*sentStream
+	recv        receiver
+}
+
+// A sentStream is what a party sent of one track.
+type sentStream struct {
+	track  *track
+	ssrc   uint32
+	frames []sentFrame // one per track frame, in order
+
+	packets     int
+	rtpBytes    int // RTP packets as built by the packetizer
+	sealedBytes int // after E2EE
+	wireBytes   int // after transport SRTP (UDP payload)
+}
+
+// A sentFrame ties a track frame to the RTP packets that carried it.
+type sentFrame struct {
+	firstSeq uint16
+	ts       uint32
+	data     []byte
+}
+
+// run places this party's half of the call: join the relay, run the
+// handshake, then send and receive media until both sides are done.
+func (p *party) run(ctx context.Context) error {
+	sig, err := (&net.Dialer{}).DialContext(ctx, "tcp", p.signalingAddr)
+	if err != nil {
+		return fmt.Errorf("%v: signaling: %w", p.side, err)
+	}
+	defer sig.Close()
+	media, err := listenUDP()
+	if err != nil {
+		return fmt.Errorf("%v: %w", p.side, err)
+	}
+	defer media.Close()
+	// Unblock every read and write on the sockets when ctx ends.
+	stop := context.AfterFunc(ctx, func() { sig.Close(); media.Close() })
+	defer stop()
+
+	relayAddr, err := net.ResolveUDPAddr("udp", p.relayMediaAddr)
+	if err != nil {
+		return fmt.Errorf("%v: %w", p.side, err)
+	}
+	if err := writeJSON(sig, frameJoin, joinMsg{Name: p.side.String(), MediaAddr: media.LocalAddr().String()}); err != nil {
+		return fmt.Errorf("%v: join: %w", p.side, err)
+	}
+
+	// 1. Key exchange, through the relay.
+	res, err := p.handshake(sig)
+	if err != nil {
+		return fmt.Errorf("%v: handshake: %w", p.side, ctxErr(ctx, err))
+	}
+	p.checkNumber = verify.CheckNumber(res)
+
+	// 2. The two layers: E2EE from the handshake, transport SRTP for the hop.
+	sealer, err := e2ee.NewSession(res)
+	if err != nil {
+		return fmt.Errorf("%v: e2ee: %w", p.side, err)
+	}
+	transport, err := srtp.NewSession(p.profile, p.keys.toRelay, p.keys.fromRelay)
+	if err != nil {
+		return fmt.Errorf("%v: transport srtp: %w", p.side, err)
+	}
+
+	// 3. Media both ways at once: receive in the background, send paced.
+	p.recv.streams = make(map[uint32]*recvStream)
+	var wg sync.WaitGroup
+	defer func() {
+		p.hangUp(media, sig) // ends both goroutines
+		wg.Wait()
+	}()
+	wg.Go(func() { p.recv.run(media, transport, sealer, &p.inspect) })
+	peerBye := make(chan byeMsg, 1)
+	sigErr := make(chan error, 1)
+	wg.Go(func() {
+		if err := readBye(sig, peerBye); err != nil {
+			sigErr <- err
+		}
+	})
+
+	if err := p.send(ctx, media, relayAddr, transport, sealer); err != nil {
+		return fmt.Errorf("%v: send: %w", p.side, ctxErr(ctx, err))
+	}
+	bye := byeMsg{}
+	for _, s := range p.sent {
+		bye.Streams = append(bye.Streams, byeStream{SSRC: s.ssrc, Packets: s.packets})
+	}
+	if err := writeJSON(sig, frameBye, bye); err != nil {
+		return fmt.Errorf("%v: bye: %w", p.side, err)
+	}
+
+	// 4. Wait for the peer's bye, then for its packets still in flight.
+	var want byeMsg
+	select {
+	case want = <-peerBye:
+	case err := <-sigErr:
+		return fmt.Errorf("%v: signaling closed before the peer's bye: %w", p.side, ctxErr(ctx, err))
+	case <-ctx.Done():
+		return fmt.Errorf("%v: waiting for the peer's bye: %w", p.side, ctx.Err())
+	}
+	grace := time.NewTimer(byeGrace)
+	defer grace.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !p.recv.complete(want) {
+		select {
+		case <-tick.C:
+		case <-grace.C:
+			return nil // some packets were lost; the report counts them
+		case <-ctx.Done():
+			return fmt.Errorf("%v: receiving: %w", p.side, ctx.Err())
+		}
+	}
+	return nil
+}
+
+// hangUp closes the media socket (ending the receiver) and the signaling
+// connection (ending the bye reader, and telling the relay). Closing twice
+// is harmless.
+func (p *party) hangUp(media *net.UDPConn, sig net.Conn) {
+	media.Close()
+	sig.Close()
+}
+
+// handshake runs the key exchange over the signaling connection: four
+// messages, alice (initiator) first. The initiator is done after message 4,
+// the responder after message 3, when it still sends message 4.
+func (p *party) handshake(sig net.Conn) (*keyexchange.Result, error) {
+	hs, err := keyexchange.New(keyexchange.Config{
+		Role:    p.role,
+		CallID:  p.callID,
+		LocalID: p.id,
+		PeerID:  p.peerID,
+		Suites:  []keyexchange.Suite{keyexchange.X25519_SHA256},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.role == keyexchange.Initiator {
+		msg, err := hs.Start()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeFrame(sig, frameHandshake, msg); err != nil {
+			return nil, err
+		}
+	}
+	for !hs.Done() {
+		t, msg, err := readFrame(sig)
+		if err != nil {
+			return nil, err
+		}
+		if t != frameHandshake {
+			return nil, fmt.Errorf("got a %v frame during the handshake", t)
+		}
+		reply, err := hs.Handle(msg)
+		if err != nil {
+			return nil, err
+		}
+		if reply != nil {
+			if err := writeFrame(sig, frameHandshake, reply); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return hs.Result()
+}
+
+// readBye waits for the peer's bye on the signaling connection.
+func readBye(sig net.Conn, bye chan<- byeMsg) error {
+	for {
+		t, body, err := readFrame(sig)
+		if err != nil {
+			return err
+		}
+		if t != frameBye {
+			continue // e.g. a retransmitted handshake message
+		}
+		var b byeMsg
+		if err := json.Unmarshal(body, &b); err != nil {
+			return fmt.Errorf("bye: %w", err)
+		}
+		bye <- b
+		return nil
+	}
+}
+
+// scheduled is one RTP packet and when to send it, relative to the start.
+type scheduled struct {
+	at     time.Duration
+	stream *sentStream
+	pkt    *rtp.Packet
+}
+
+// send packetizes every track (RFC 7587 for Opus: one packet per RTP packet;
+// RFC 7741 for VP8) and sends all of them at once, interleaved and paced at
+// p.speed times real time.
+func (p *party) send(ctx context.Context, conn *net.UDPConn, to *net.UDPAddr, transport *srtp.Session, sealer *e2ee.Session) error {
+	var plan []scheduled
+	for i, t := range p.tracks {
+		s := &sentStream{track: t, ssrc: p.ssrcs[i]}
+		p.sent = append(p.sent, s)
+		var payloader rtp.Payloader = &codecs.OpusPayloader{}
+		if t.kind != e2ee.Audio {
+			payloader = &codecs.VP8Payloader{EnablePictureID: true}
+		}
+		pz := rtp.NewPacketizer(mtu, t.pt, s.ssrc, payloader, rtp.NewRandomSequencer(), t.clockRate)
+		for j, f := range t.frames {
+			pkts := pz.Packetize(f.data, t.step(j))
+			if len(pkts) == 0 {
+				continue
+			}
+			s.frames = append(s.frames, sentFrame{firstSeq: pkts[0].SequenceNumber, ts: pkts[0].Timestamp, data: f.data})
+			at := time.Duration(float64(f.at) / p.speed)
+			for _, pkt := range pkts {
+				plan = append(plan, scheduled{at: at, stream: s, pkt: pkt})
+			}
+		}
+	}
+	slices.SortStableFunc(plan, func(a, b scheduled) int { return int(a.at - b.at) })
+
+	start := time.Now()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var raw, sealed, wire []byte
+	for _, sp := range plan {
+		if d := time.Until(start.Add(sp.at)); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		size := sp.pkt.MarshalSize()
+		raw = slices.Grow(raw[:0], size)[:size]
+		if _, err := sp.pkt.MarshalTo(raw); err != nil {
+			return err
+		}
+		var err error
+		if sealed, err = sealer.Seal(sealed[:0], raw, sp.stream.track.kind); err != nil {
+			return fmt.Errorf("e2ee seal: %w", err)
+		}
+		if wire, err = transport.ProtectRTP(wire[:0], sealed); err != nil {
+			return fmt.Errorf("transport protect: %w", err)
+		}
+		if _, err := conn.WriteToUDP(wire, to); err != nil {
+			return err
+		}
+		s := sp.stream
+		s.packets++
+		s.rtpBytes += len(raw)
+		s.sealedBytes += len(sealed)
+		s.wireBytes += len(wire)
+	}
+	return nil
+}
+
+// ctxErr prefers the context's error (deadline, cancel) to the I/O error it
+// caused by closing a socket.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}

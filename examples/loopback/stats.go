@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/callseal/callseal/e2ee"
+)
+
+// A callReport is what the call did, for the output and the verdict.
+type callReport struct {
+	speed        float64
+	tracks       []*track
+	profile      string
+	relaySig     string
+	relayMedia   [2]string
+	checkNumbers [2]string
+	sigLog       []sigEvent
+	streams      []*streamReport // per direction, then per track
+	relayDropped [2]int          // per direction: failed transport SRTP at the relay
+	outDir       string
+}
+
+// A streamReport is one direction of one track: what was sent, what arrived,
+// what the relay saw.
+type streamReport struct {
+	dir  direction
+	sent *sentStream
+	recv *recvStream
+
+	framesReceived  int // complete frames reassembled
+	framesIdentical int // of those, equal to the sent frame byte for byte
+	mismatch        string
+
+	relay payloadView
+	file  string // received media, in outDir
+}
+
+func newReport(c *call, cfg config, outDir string) *callReport {
+	rep := &callReport{
+		speed:      cfg.speed,
+		tracks:     c.parties[alice].tracks,
+		profile:    c.profile.String(),
+		relaySig:   c.relay.signalingAddr(),
+		relayMedia: [2]string{c.relay.mediaAddr(alice), c.relay.mediaAddr(bob)},
+		outDir:     outDir,
+	}
+	c.relay.mu.Lock()
+	rep.sigLog = c.relay.sigLog
+	rep.relayDropped = c.relay.dropped
+	c.relay.mu.Unlock()
+	for _, s := range []side{alice, bob} {
+		rep.checkNumbers[s] = c.parties[s].checkNumber
+	}
+	for _, dir := range []direction{aliceToBob, bobToAlice} {
+		sender, receiver := c.parties[dir.from()], c.parties[dir.to()]
+		for _, sent := range sender.sent {
+			sr := &streamReport{
+				dir:   dir,
+				sent:  sent,
+				recv:  receiver.recv.get(sent.ssrc),
+				relay: c.relay.view(dir, sent.ssrc),
+				file: fmt.Sprintf("%v-received-from-%v-%s.%s", dir.to(), dir.from(), sent.track.name,
+					map[bool]string{true: "ogg", false: "ivf"}[sent.track.kind == e2ee.Audio]),
+			}
+			sr.compare()
+			rep.streams = append(rep.streams, sr)
+		}
+	}
+	return rep
+}
+
+// compare matches received frames to sent ones by their first RTP sequence
+// number and timestamp, and compares them byte for byte.
+func (sr *streamReport) compare() {
+	type key struct {
+		seq uint16
+		ts  uint32
+	}
+	sent := make(map[key][]byte, len(sr.sent.frames))
+	for _, f := range sr.sent.frames {
+		sent[key{f.firstSeq, f.ts}] = f.data
+	}
+	for _, f := range sr.recv.frames() {
+		want, ok := sent[key{f.firstSeq, f.ts}]
+		if !ok {
+			if sr.mismatch == "" {
+				sr.mismatch = fmt.Sprintf("a received frame (seq %d, ts %d) was never sent", f.firstSeq, f.ts)
+			}
+			continue
+		}
+		delete(sent, key{f.firstSeq, f.ts}) // a frame counts once
+		sr.framesReceived++
+		if bytes.Equal(f.data, want) {
+			sr.framesIdentical++
+		} else if sr.mismatch == "" {
+			sr.mismatch = fmt.Sprintf("frame at seq %d: %d bytes received, %d sent, contents differ", f.firstSeq, len(f.data), len(want))
+		}
+	}
+}
+
+func (sr *streamReport) lost() int { return sr.sent.packets - len(sr.recv.packets) }
+
+// writeFiles writes what each party received, one file per stream.
+func (rep *callReport) writeFiles() error {
+	for _, sr := range rep.streams {
+		if err := sr.recv.write(filepath.Join(rep.outDir, sr.file), sr.sent.track); err != nil {
+			return fmt.Errorf("writing received media: %w", err)
+		}
+	}
+	return nil
+}
+
+// relayTotals sums what the relay saw over all streams.
+func (rep *callReport) relayTotals() (all, audio, video payloadView) {
+	for _, sr := range rep.streams {
+		all.add(&sr.relay)
+		if sr.sent.track.kind == e2ee.Audio {
+			audio.add(&sr.relay)
+		} else {
+			video.add(&sr.relay)
+		}
+	}
+	return all, audio, video
+}
+
+// endpointTotals sums what the receivers saw after E2EE open, with the same
+// checks as the relay: the control that the checks recognise plain media.
+func (rep *callReport) endpointTotals() (all payloadView) {
+	for _, sr := range rep.streams {
+		all.add(&sr.recv.view)
+	}
+	return all
+}
+
+// verdict is nil if the call did what it must: equal check numbers, every
+// frame received and identical, and no payload readable at the relay.
+func (rep *callReport) verdict() error {
+	var errs []error
+	if rep.checkNumbers[alice] != rep.checkNumbers[bob] {
+		errs = append(errs, fmt.Errorf("the check numbers differ (alice %s, bob %s): someone may be in the middle of the call",
+			rep.checkNumbers[alice], rep.checkNumbers[bob]))
+	}
+	for _, sr := range rep.streams {
+		n := len(sr.sent.frames)
+		if sr.framesReceived != n || sr.framesIdentical != n {
+			msg := fmt.Sprintf("%v %s: %d frames sent, %d received, %d identical",
+				sr.dir, sr.sent.track.name, n, sr.framesReceived, sr.framesIdentical)
+			if sr.mismatch != "" {
+				msg += " (" + sr.mismatch + ")"
+			}
+			errs = append(errs, errors.New(msg))
+		}
+	}
+	if all, _, _ := rep.relayTotals(); all.readable > 0 {
+		errs = append(errs, fmt.Errorf("the relay could read %d payloads", all.readable))
+	}
+	return errors.Join(errs...)
+}
+
+// print writes the report for a person to read.
+func (rep *callReport) print(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	p("callseal loopback: alice calls bob, end-to-end encrypted, over UDP on 127.0.0.1 through a relay")
+	p("")
+	p("media each side sends, all at once, at %g× real time:", rep.speed)
+	for _, t := range rep.tracks {
+		p("  %-7s %s", t.name, t.describe())
+	}
+	p("")
+	p("relay: signaling on %s (TCP); media on %s for alice and %s for bob (UDP)", rep.relaySig, rep.relayMedia[alice], rep.relayMedia[bob])
+	p("  each hop has its own transport SRTP keys (%s), as DTLS-SRTP with a media relay gives;", rep.profile)
+	p("  the E2EE keys come from the handshake and never reach the relay")
+	p("")
+	p("signaling, as the relay saw it:")
+	names := []string{"", "Commit", "Response", "Reveal+Confirm", "Confirm"}
+	for _, ev := range rep.sigLog {
+		switch {
+		case ev.t == frameJoin:
+			p("  %s", ev.info)
+		case ev.t == frameHandshake:
+			var n int
+			fmt.Sscanf(ev.info, "message %d", &n)
+			name := ""
+			if n >= 1 && n < len(names) {
+				name = " (" + names[n] + ")"
+			}
+			p("  %-13v %-37s %5d bytes", ev.dir, "handshake "+ev.info+name, ev.size)
+		default:
+			p("  %-13v %-37v %5d bytes", ev.dir, ev.t, ev.size)
+		}
+	}
+	p("")
+	p("alice check number: %s", rep.checkNumbers[alice])
+	p("bob check number: %s", rep.checkNumbers[bob])
+	if rep.checkNumbers[alice] == rep.checkNumbers[bob] {
+		p("check numbers match: yes (read aloud and equal, so no one is in the middle)")
+	} else {
+		p("check numbers match: NO (someone may be in the middle of the call)")
+	}
+	p("")
+
+	p("media received (RTP → E2EE SFrame → transport SRTP → UDP, and back):")
+	p("  %-13s %-6s %7s %5s %7s %9s %11s %6s %7s %21s", "direction", "media", "packets", "lost", "replays",
+		"RTP bytes", "E2EE +bytes", "+B/pkt", "E2EE +%", "frames sent/recv/same")
+	for _, sr := range rep.streams {
+		s := sr.sent
+		over := s.sealedBytes - s.rtpBytes
+		p("  %-13v %-6s %7d %5d %7d %9d %11d %6.1f %6.1f%% %21s",
+			sr.dir, s.track.name, s.packets, sr.lost(), sr.recv.replays, s.rtpBytes, over,
+			float64(over)/float64(max(s.packets, 1)), 100*float64(over)/float64(max(s.rtpBytes, 1)),
+			fmt.Sprintf("%d/%d/%d", len(s.frames), sr.framesReceived, sr.framesIdentical))
+	}
+	p("  (replays: packets dropped by a replay window; +bytes: SFrame header and tag added to the RTP packets)")
+	p("")
+
+	all, audio, video := rep.relayTotals()
+	p("what the relay could read (transport SRTP removed; it does not hold the E2EE keys):")
+	p("  %-13s %-6s %-10s %3s %7s %7s %6s %3s %10s %7s", "direction", "media", "SSRC", "PT", "packets", "headers",
+		"SFrame", "KID", "media read", "entropy")
+	for _, sr := range rep.streams {
+		v := sr.relay
+		p("  %-13v %-6s 0x%08x %3d %7d %7d %6d %3d %10s %7.3f",
+			sr.dir, sr.sent.track.name, sr.sent.ssrc, sr.sent.track.pt, v.packets, v.headersRead,
+			v.sframeRead, v.kid, fmt.Sprintf("%d of %d", v.readable, v.packets), v.entropy())
+	}
+	yesNo := func(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
+	p("  headers readable: %s: the RTP header (SSRC, payload type, sequence number, timestamp, marker) of %d of %d packets,",
+		yesNo(all.headersRead > 0), all.headersRead, all.packets)
+	p("    and by design the SFrame header (KID: key epoch and media kind; CTR) of %d", all.sframeRead)
+	p("  payloads readable: %s (%d of %d)", yesNo(all.readable > 0), all.readable, all.packets)
+	p("    parsed as VP8 keyframe (descriptor, start code 9d 01 2a): %d of %d video payloads", video.vp8Keyframes, video.packets)
+	p("    holding sent media bytes (any 16-byte run of a sent frame): %d of %d payloads", all.plaintextSeen, all.packets)
+	p("    mean entropy: %.3f bits/byte over %d payload bytes (random bytes: 8)", all.entropy(), all.payloadBytes)
+	b := audio.commonFirstByte()
+	p("    Opus TOC check, not counted: %d of %d audio payloads start with a valid TOC for %d ms; one byte proves nothing:",
+		audio.opusTOC, audio.packets, rep.opusPtime())
+	if audio.sframeRead == audio.packets {
+		p("    the most common first byte, %#02x, is an SFrame header byte, and as a TOC it reads %s", b, opusTOCName(b))
+	} else {
+		p("    the most common first byte, %#02x, reads as a TOC %s", b, opusTOCName(b))
+	}
+	ep := rep.endpointTotals()
+	p("  control, the same checks on the packets the endpoints opened: VP8 keyframes %d, sent media bytes in %d of %d,",
+		ep.vp8Keyframes, ep.plaintextSeen, ep.packets)
+	p("    Opus TOC valid in %d of %d audio packets; %.3f bits/byte", ep.opusTOC, audio.packets, ep.entropy())
+	if d := rep.relayDropped[0] + rep.relayDropped[1]; d > 0 {
+		p("  packets the relay dropped for failed transport SRTP: %d", d)
+	}
+	p("")
+
+	p("received media written to %s:", rep.outDir)
+	for _, sr := range rep.streams {
+		p("  %s", sr.file)
+	}
+	p("")
+	if err := rep.verdict(); err != nil {
+		p("FAIL:")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			p("  %s", line)
+		}
+		return
+	}
+	frames := 0
+	for _, sr := range rep.streams {
+		frames += sr.framesIdentical
+	}
+	p("OK: check numbers match, all %d frames in %d streams arrived byte-identical, and the relay read no payload", frames, len(rep.streams))
+}
+
+// opusPtime is the audio packet duration in milliseconds.
+func (rep *callReport) opusPtime() int {
+	for _, t := range rep.tracks {
+		if t.kind == e2ee.Audio {
+			return opusPacketSamples(t) / (opusClockRate / 1000)
+		}
+	}
+	return 0
+}
+
+// opusTOCName describes an Opus TOC byte (RFC 6716, Section 3.1).
+func opusTOCName(toc byte) string {
+	config := toc >> 3
+	var mode string
+	switch {
+	case config < 12:
+		mode = "SILK " + [...]string{"NB", "MB", "WB"}[config/4]
+	case config < 16:
+		mode = "Hybrid " + [...]string{"SWB", "FB"}[(config-12)/2]
+	default:
+		mode = "CELT " + [...]string{"NB", "WB", "SWB", "FB"}[(config-16)/4]
+	}
+	ms := float64(opusSamplesPerFrame(toc)) / (opusClockRate / 1000)
+	return fmt.Sprintf("%s %g ms, %s, code %d", mode, ms, map[bool]string{true: "stereo", false: "mono"}[toc&0x04 != 0], toc&0x03)
+}
