@@ -28,8 +28,10 @@ var (
 	// padding) or whose payload is not a well-formed SFrame ciphertext.
 	ErrMalformed = errors.New("e2ee: malformed packet")
 
-	// ErrKeyExhausted is returned by Seal once a send key has used every
-	// counter this package allows (MaxCounter); the session must be rekeyed.
+	// ErrKeyExhausted is returned by Seal and Rekey if a send key could not
+	// be ratcheted to the next epoch. Seal ratchets by itself before a key
+	// has used every counter this package allows (MaxCounter), so this is
+	// not expected in practice.
 	ErrKeyExhausted = errors.New("e2ee: send key exhausted")
 )
 
@@ -44,4 +46,5 @@ var (
 	errTooOld      = fmt.Errorf("%w: counter older than the replay window", ErrReplay)
 	errUnknownKID  = fmt.Errorf("%w: no receive key for the SFrame KID", ErrUnknownKey)
 	errUnknownKind = fmt.Errorf("%w: invalid media kind", ErrUnknownKey)
+	errUnknownSSRC = fmt.Errorf("%w: SSRC not announced for this media kind", ErrUnknownKey)
 )

@@ -44,7 +44,7 @@ func Example() {
 	_, _, err = bob.Open(nil, sealed)
 	fmt.Println(err)
 	// Output:
-	// sealed 22 → 39 bytes (at most +25)
+	// sealed 22 → 39 bytes (at most +21)
 	// audio: "opus frame"
 	// e2ee: replayed packet: counter already received
 }

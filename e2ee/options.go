@@ -2,6 +2,7 @@ package e2ee
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/callseal/callseal/e2ee/sframe"
 )
@@ -23,9 +24,15 @@ const (
 )
 
 type config struct {
-	suite  sframe.CipherSuite
-	window int
-	err    error
+	suite        sframe.CipherSuite
+	window       int
+	graceTime    time.Duration
+	gracePackets uint64
+	perSSRC      bool
+	sendStreams  []RTPStream
+	recvStreams  []RTPStream
+	clock        clock // nil: the real clock
+	err          error
 }
 
 // Option configures NewSession and NewSessionFromSecrets.
@@ -55,5 +62,22 @@ func WithReplayWindow(packets int) Option {
 			return
 		}
 		c.window = packets
+	}
+}
+
+// WithEpochGrace sets how long a receiver keeps the keys of a superseded
+// epoch for late or reordered packets of that epoch: until d has passed since
+// a packet of a newer epoch first authenticated, or until packets packets of
+// the newer epoch have been accepted on that stream, whichever comes first
+// (default DefaultGraceTime, DefaultGracePackets). Then the old keys are
+// erased and their packets fail with ErrUnknownKey. d and packets must be
+// positive.
+func WithEpochGrace(d time.Duration, packets int) Option {
+	return func(c *config) {
+		if d <= 0 || packets <= 0 {
+			c.err = fmt.Errorf("e2ee: epoch grace %v / %d packets must be positive", d, packets)
+			return
+		}
+		c.graceTime, c.gracePackets = d, uint64(packets)
 	}
 }

@@ -8,6 +8,12 @@ package e2ee
 // A counter is accepted if it is newer than every accepted counter, or if it
 // is less than size behind the newest and not yet seen. The zero value is not
 // usable; a replayWindow is not safe for concurrent use (recvKey guards it).
+//
+// Open consults it once, after authentication, under recvKey's mutex: a
+// forged packet never reaches it, and a replayed packet costs one
+// decryption, like any other packet that is rejected. (A lock-free check
+// before decryption would need atomic bitmap updates, which cost more on
+// every genuine packet than they save on replays.)
 type replayWindow struct {
 	size   uint64   // window in packets
 	top    uint64   // newest accepted counter, valid if seen
@@ -51,4 +57,10 @@ func (w *replayWindow) accept(ctr uint64) {
 		w.top = ctr
 	}
 	w.bitmap[(ctr/64)%n] |= 1 << (ctr % 64)
+}
+
+// reset forgets every accepted counter.
+func (w *replayWindow) reset() {
+	clear(w.bitmap)
+	w.seen, w.top = false, 0
 }

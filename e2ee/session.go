@@ -4,7 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"sync/atomic"
+	"time"
 
 	"github.com/callseal/callseal/e2ee/internal/alias"
 	"github.com/callseal/callseal/e2ee/sframe"
@@ -13,22 +13,35 @@ import (
 
 // Session is the E2EE layer of one call: SFrame send keys for the media this
 // party sends, and receive keys with replay windows for the media it
-// receives, one of each per media kind.
+// receives, one chain of each per media kind (or per SSRC, WithSSRCKeys),
+// ratcheted from epoch to epoch.
 //
-// A Session is safe for concurrent use by several goroutines. Seal is
-// lock-free (each send key draws its CTR from an atomic counter). Open holds
-// a per-receive-key mutex only to check and to update the replay window;
-// decryption runs outside it, so packets of one stream may be opened in
-// parallel and each is still accepted at most once.
+// A Session is safe for concurrent use by several goroutines, including
+// several goroutines sealing on one stream while another calls Rekey. Seal
+// is lock-free (each send key draws its CTR from an atomic counter; only the
+// ratchet to a new epoch takes a per-stream mutex). Open reads the receive
+// keys without locking, decrypts, and holds a per-key mutex only to check and
+// record the counter in the replay window; so packets of one
+// stream may be opened in parallel and each is still accepted at most once.
+// Opening a packet of a new epoch takes a per-stream mutex.
 //
 // The zero value is not usable: create sessions with NewSession or
 // NewSessionFromSecrets.
 type Session struct {
-	suite    sframe.CipherSuite
-	window   int
-	overhead int
-	send     atomic.Pointer[sendEpoch]
-	recv     atomic.Pointer[recvKeyring]
+	suite        sframe.CipherSuite
+	window       int
+	overhead     int
+	rekeyAfter   uint64 // packets per send key; RekeyAfterPackets (tests lower it)
+	graceTime    time.Duration
+	gracePackets uint64
+	clock        clock
+
+	perSSRC bool
+	send    [numKinds]*sendChain // by kind, unless perSSRC
+	recv    [numKinds]*recvChain
+	// With per-SSRC keys: one chain per announced stream.
+	sendStreams []*sendChain
+	recvStreams []*recvChain
 }
 
 // NewSession creates the E2EE session for a completed handshake, keyed from
@@ -51,7 +64,10 @@ func NewSession(res *keyexchange.Result, opts ...Option) (*Session, error) {
 // so reflected packets would be accepted). The peer passes the same two
 // secrets swapped. The secrets are not retained.
 func NewSessionFromSecrets(send, recv []byte, opts ...Option) (*Session, error) {
-	cfg := config{suite: DefaultCipherSuite, window: DefaultReplayWindow}
+	cfg := config{
+		suite: DefaultCipherSuite, window: DefaultReplayWindow,
+		graceTime: DefaultGraceTime, gracePackets: DefaultGracePackets,
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -64,45 +80,97 @@ func NewSessionFromSecrets(send, recv []byte, opts ...Option) (*Session, error) 
 	if subtle.ConstantTimeCompare(send, recv) == 1 {
 		return nil, errors.New("e2ee: send and receive media secrets are equal")
 	}
-	se, rr, err := newEpochKeys(cfg.suite, cfg.window, 0, send, recv)
-	if err != nil {
-		return nil, err
+	s := &Session{
+		suite: cfg.suite, window: cfg.window, rekeyAfter: RekeyAfterPackets,
+		graceTime: cfg.graceTime, gracePackets: cfg.gracePackets, clock: cfg.clock,
+		perSSRC: cfg.perSSRC,
 	}
-	s := &Session{suite: cfg.suite, window: cfg.window}
-	s.send.Store(se)
-	s.recv.Store(rr)
-	s.overhead = sframe.Header{KID: kid(se.epoch, numKinds-1), CTR: MaxCounter}.Size() + cfg.suite.TagSize()
+	if s.clock == nil {
+		s.clock = realClock{}
+	}
+	sendStreams, recvStreams := cfg.sendStreams, cfg.recvStreams
+	if !cfg.perSSRC {
+		sendStreams = []RTPStream{{Kind: Audio}, {Kind: Video}, {Kind: ScreenShare}}
+		recvStreams = sendStreams
+	}
+	for _, st := range sendStreams {
+		base, err := streamBaseKey(s.suite, send, st.Kind, st.SSRC, s.perSSRC)
+		if err != nil {
+			return nil, err
+		}
+		sc, err := newSendChain(s.suite, st.Kind, st.SSRC, base)
+		if err != nil {
+			clear(base)
+			return nil, err
+		}
+		if s.perSSRC {
+			s.sendStreams = append(s.sendStreams, sc)
+		} else {
+			s.send[st.Kind] = sc
+		}
+	}
+	for _, st := range recvStreams {
+		base, err := streamBaseKey(s.suite, recv, st.Kind, st.SSRC, s.perSSRC)
+		if err != nil {
+			return nil, err
+		}
+		rc, err := s.newRecvChain(st.Kind, st.SSRC, base)
+		if err != nil {
+			clear(base)
+			return nil, err
+		}
+		if s.perSSRC {
+			s.recvStreams = append(s.recvStreams, rc)
+		} else {
+			s.recv[st.Kind] = rc
+		}
+	}
+	s.overhead = sframe.Header{KID: maxKID, CTR: s.rekeyAfter - 1}.Size() + cfg.suite.TagSize()
 	return s, nil
+}
+
+func (s *Session) sendChains() []*sendChain {
+	if s.perSSRC {
+		return s.sendStreams
+	}
+	return s.send[:]
 }
 
 // CipherSuite returns the session's SFrame cipher suite.
 func (s *Session) CipherSuite() sframe.CipherSuite { return s.suite }
 
 // Overhead returns the maximum number of bytes Seal adds to an RTP packet:
-// the SFrame header plus the tag. With the default suite and epoch 0 it is
-// 25 bytes: 1 config byte (KID 0-2 is carried in it), up to 8 CTR bytes
-// and a 16-byte tag. The CTR takes only as many bytes as its value needs, so
-// a key's first 8 packets grow by 17 bytes, the next 248 by 18, and so on.
-// For the AES-CTR-HMAC suites the tag is 10, 8 or 4 bytes instead.
+// the SFrame header plus the tag. With the default suite it is 21 bytes: 1
+// config byte, at most 1 KID byte (the KID is below 256, and below 8, so
+// carried in the config byte, in epochs 0 and 1), at most 3 CTR bytes (the
+// CTR stays below RekeyAfterPackets = 2^22) and the 16-byte tag. The KID and
+// CTR take only as many bytes as their values need, so a key's first 8
+// packets in epoch 0 grow by 17 bytes, the next 248 by 18, and so on. For
+// the AES-CTR-HMAC suites the tag is 10, 8 or 4 bytes instead (15, 13 or 9
+// bytes of overhead at most).
 func (s *Session) Overhead() int { return s.overhead }
 
-// Seal encrypts the payload of the marshalled RTP packet pkt under the send
-// key of kind and appends the sealed packet to dst, according to RFC 9605,
-// Section 4.4.3 with the RTP mapping described in the package doc:
+// Seal encrypts the payload of the marshalled RTP packet pkt under the
+// current send key of kind (and, WithSSRCKeys, of the packet's SSRC) and
+// appends the sealed packet to dst, according to RFC 9605, Section 4.4.3
+// with the RTP mapping described in the package doc:
 //
 //	in:  fixed header ‖ CSRCs ‖ [extension] ‖ payload
 //	out: fixed header ‖ CSRCs ‖ [extension] ‖ SFrame header ‖ ciphertext ‖ tag
 //
 // The RTP header bytes are copied unchanged; the fixed header and CSRC list
 // are authenticated as SFrame metadata. At most Overhead() bytes are added.
+// When the key's counter reaches MaxCounter, Seal first ratchets the stream
+// to its next epoch.
 //
 // To seal in place, pass pkt[:0] as dst with Overhead() bytes of spare
 // capacity; any other overlap of the output and pkt panics.
 //
 // Errors: ErrMalformed (not RTP version 2, truncated header or extension,
-// padding bit set), ErrUnknownKey (kind is not Audio, Video or ScreenShare),
-// ErrKeyExhausted (the key's counters are used up). On error pkt and dst are
-// unchanged and no counter value is consumed, except for ErrKeyExhausted.
+// padding bit set), ErrUnknownKey (kind is not Audio, Video or ScreenShare,
+// or WithSSRCKeys did not announce the packet's SSRC under kind),
+// ErrKeyExhausted (the ratchet failed; not expected). On error pkt and dst
+// are unchanged and no counter value is consumed.
 func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	if kind >= numKinds {
 		return nil, errUnknownKind
@@ -111,17 +179,24 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sk := s.send.Load().keys[kind]
+	sc := s.send[kind]
+	if s.perSSRC {
+		if sc = s.sendStream(kind, ssrcOf(pkt)); sc == nil {
+			return nil, errUnknownSSRC
+		}
+	}
+	sk := sc.cur.Load()
 	ctr := sk.next.Add(1) - 1
-	if ctr > MaxCounter {
-		return nil, ErrKeyExhausted
+	if ctr >= s.rekeyAfter {
+		if sk, ctr, err = s.sealRatchet(sc, sk); err != nil {
+			return nil, err
+		}
 	}
 	ret, out := alias.SliceForAppend(dst, len(pkt)+sk.key.Overhead(ctr))
 	if alias.InexactOverlap(out, pkt) {
 		panic("e2ee: invalid buffer overlap")
 	}
-	hdr := out[:layout.payloadOff]
-	copy(hdr, pkt[:layout.payloadOff]) // a no-op when sealing in place
+	copy(out, pkt[:layout.payloadOff]) // a no-op when sealing in place
 	// The sframe output starts where the payload starts when in place.
 	sk.key.Seal(ret[:len(dst)+layout.payloadOff], ctr, pkt[:layout.metaEnd], pkt[layout.payloadOff:])
 	return ret, nil
@@ -131,58 +206,133 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 // appends the opened RTP packet (header unchanged, payload restored) to dst,
 // returning the media kind named by its KID. It implements RFC 9605,
 // Section 4.4.4 with a replay check: the packet's counter is checked against
-// its key's window before decryption, and recorded only after successful
-// authentication, so a forged packet never moves the window.
+// its key's window, and recorded, only after successful authentication, so a
+// forged packet never moves the window.
+//
+// A KID naming an epoch up to MaxEpochAhead beyond the newest one received
+// on the stream is followed by ratcheting forward (RFC 9605, Section 5.1);
+// the receiver moves to that epoch only if the packet authenticates. Packets
+// of superseded epochs open during the grace period (WithEpochGrace), and
+// fail with ErrUnknownKey after it.
 //
 // To open in place, pass pkt[:0] as dst; any other overlap of the output and
 // pkt panics.
 //
 // Errors: ErrMalformed (bad RTP header, padding bit set, bad SFrame header,
-// or shorter than the tag), ErrUnknownKey (the KID names no receive key),
-// ErrReplay (counter already accepted, or older than the window), ErrAuth
-// (authentication failed). On error the returned slice is nil and the
-// session state is unchanged; dst's spare capacity, and pkt when opening in
-// place, may have been overwritten.
+// or shorter than the tag), ErrUnknownKey (the KID names no epoch and media
+// kind with a receive key: erased, too far ahead, or never used; or
+// WithSSRCKeys did not announce the SSRC), ErrReplay (counter already
+// accepted, or older than the window), ErrAuth (authentication failed). On
+// error the returned slice is nil and the session state is unchanged; dst's
+// spare capacity, and pkt when opening in place, may have been overwritten.
 func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 	layout, err := parseRTP(pkt)
 	if err != nil {
 		return nil, 0, err
 	}
-	payload := pkt[layout.payloadOff:]
-	h, _, err := sframe.ParseHeader(payload)
+	h, _, err := sframe.ParseHeader(pkt[layout.payloadOff:])
 	if err != nil {
 		return nil, 0, errSFrame
 	}
-	rk := s.recv.Load().byKID[h.KID]
-	if rk == nil {
+	kind := MediaKind(h.KID & kindMask)
+	if h.KID > maxKID || kind >= numKinds {
 		return nil, 0, errUnknownKID
 	}
-	rk.mu.Lock()
-	err = rk.replay.check(h.CTR)
-	rk.mu.Unlock()
+	rc := s.recv[kind]
+	if s.perSSRC {
+		if rc = s.recvStream(kind, ssrcOf(pkt)); rc == nil {
+			return nil, 0, errUnknownSSRC
+		}
+	}
+	rk := rc.ring.Load().keys[h.KID>>kindBits]
+	if rk == nil {
+		return s.openNewEpoch(rc, dst, pkt, layout, h)
+	}
+	ret, err := openWith(rk.key, dst, pkt, layout)
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := s.accept(rc, rk, h.CTR); err != nil {
+		return nil, 0, err
+	}
+	return ret, kind, nil
+}
 
+// openWith decrypts pkt's payload under key into dst.
+func openWith(key *sframe.Key, dst, pkt []byte, layout rtpLayout) ([]byte, error) {
 	ret, out := alias.SliceForAppend(dst, len(pkt))
 	if alias.InexactOverlap(out, pkt) {
 		panic("e2ee: invalid buffer overlap")
 	}
 	copy(out, pkt[:layout.payloadOff]) // a no-op when opening in place
-	ret, _, err = rk.key.Open(ret[:len(dst)+layout.payloadOff], payload, pkt[:layout.metaEnd])
+	ret, _, err := key.Open(ret[:len(dst)+layout.payloadOff], pkt[layout.payloadOff:], pkt[:layout.metaEnd])
 	if err != nil {
 		if errors.Is(err, sframe.ErrAuth) {
-			return nil, 0, ErrAuth
+			return nil, ErrAuth
 		}
-		return nil, 0, errSFrame
+		return nil, errSFrame
 	}
+	return ret, nil
+}
 
-	// Another goroutine may have accepted the same counter meanwhile.
+// accept records ctr in rk's replay window (another goroutine may have
+// accepted it meanwhile) and erases the stream's older epochs once rk has
+// accepted its grace quota of packets.
+func (s *Session) accept(rc *recvChain, rk *recvKey, ctr uint64) error {
 	rk.mu.Lock()
-	defer rk.mu.Unlock()
-	if err := rk.replay.check(h.CTR); err != nil {
+	if err := rk.replay.check(ctr); err != nil {
+		rk.mu.Unlock()
+		return err
+	}
+	rk.replay.accept(ctr)
+	rk.accepted++
+	erase := rk.accepted == rk.eraseOlderAfter
+	rk.mu.Unlock()
+	if erase {
+		s.eraseBefore(rc, rk.epoch)
+	}
+	return nil
+}
+
+// openNewEpoch is Open's slow path for a KID without a key in the ring: an
+// epoch ahead of the newest, if it is at most MaxEpochAhead ahead. Its key
+// is derived (once) and used; the receiver moves to the epoch only if the
+// packet authenticates.
+func (s *Session) openNewEpoch(rc *recvChain, dst, pkt []byte, layout rtpLayout, h sframe.Header) ([]byte, MediaKind, error) {
+	rc.mu.Lock()
+	if rk := rc.ring.Load().keys[h.KID>>kindBits]; rk != nil {
+		// Another goroutine moved to this epoch meanwhile.
+		rc.mu.Unlock()
+		ret, err := openWith(rk.key, dst, pkt, layout)
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := s.accept(rc, rk, h.CTR); err != nil {
+			return nil, 0, err
+		}
+		return ret, rc.kind, nil
+	}
+	d := (h.KID>>kindBits - rc.epoch) & epochMask
+	if d == 0 || d > MaxEpochAhead {
+		rc.mu.Unlock()
+		return nil, 0, errUnknownKID // erased, or too far ahead to derive
+	}
+	rk, err := s.aheadLocked(rc, int(d))
+	if err != nil {
+		rc.mu.Unlock()
 		return nil, 0, err
 	}
-	rk.replay.accept(h.CTR)
-	return ret, rk.kind, nil
+	ret, err := openWith(rk.key, dst, pkt, layout)
+	if err != nil {
+		rc.mu.Unlock()
+		return nil, 0, err // nothing committed: a forgery does not move the epoch
+	}
+	s.commitLocked(rc, int(d))
+	rc.mu.Unlock()
+	// rk is now in the ring: a duplicate of this packet may have been
+	// accepted first, so the replay check still decides.
+	if err := s.accept(rc, rk, h.CTR); err != nil {
+		return nil, 0, err
+	}
+	return ret, rc.kind, nil
 }

@@ -215,13 +215,22 @@ func TestKindsUseDistinctKeys(t *testing.T) {
 
 func TestUnknownKey(t *testing.T) {
 	_, bob := newPair(t)
-	for _, kid := range []uint64{3, kid(1, Audio), kid(1000, Video)} {
+	for _, kid := range []uint64{
+		3,                // media kind 3 does not exist
+		kid(1000, Video), // epoch 1000 mod 64 = 40: too far ahead, never derived
+		kid(60, Audio),   // 4 epochs behind epoch 0 (mod 64): not kept
+		maxKID + 1,       // beyond the KID space
+		kid(MaxEpochAhead+1, ScreenShare),
+	} {
 		k, err := sframe.NewKey(DefaultCipherSuite, kid, secretA)
 		require.NoError(t, err)
 		pkt := makeRTP(t, nil, pktOpts{})
 		pkt = k.Seal(pkt, 0, pkt, payloadOf(10))
 		_, _, err = bob.Open(nil, pkt)
 		require.ErrorIs(t, err, ErrUnknownKey, "KID %d", kid)
+	}
+	for _, rc := range bob.recv {
+		require.Zero(t, rc.derivations, "no key derived for an unknown KID")
 	}
 }
 
@@ -320,7 +329,7 @@ func TestSealRejects(t *testing.T) {
 	_, err := alice.Seal(nil, good, MediaKind(3))
 	require.ErrorIs(t, err, ErrUnknownKey)
 	// No counter was consumed by the failures.
-	require.Equal(t, uint64(0), alice.send.Load().keys[Audio].next.Load())
+	require.Equal(t, uint64(0), alice.send[Audio].cur.Load().next.Load())
 }
 
 func TestOpenRejectsMalformed(t *testing.T) {
@@ -340,9 +349,13 @@ func TestOpenRejectsMalformed(t *testing.T) {
 
 func TestOverheadExact(t *testing.T) {
 	alice, bob := newPair(t)
-	require.Equal(t, 25, alice.Overhead())
-	sk := alice.send.Load().keys[ScreenShare]
-	sk.next.Store(MaxCounter) // the last, largest counter
+	require.Equal(t, 21, alice.Overhead())
+	// The largest header: a KID above 7 (epoch ≥ 2) and the last counter.
+	require.NoError(t, alice.Rekey())
+	require.NoError(t, alice.Rekey())
+	sk := alice.send[ScreenShare].cur.Load()
+	require.Equal(t, uint64(2), sk.epoch)
+	sk.next.Store(MaxCounter)
 	pkt := makeRTP(t, payloadOf(10), pktOpts{})
 	sealed, err := alice.Seal(nil, pkt, ScreenShare)
 	require.NoError(t, err)
@@ -350,14 +363,17 @@ func TestOverheadExact(t *testing.T) {
 	_, _, err = bob.Open(nil, sealed)
 	require.NoError(t, err)
 
-	_, err = alice.Seal(nil, pkt, ScreenShare)
-	require.ErrorIs(t, err, ErrKeyExhausted)
-	_, err = alice.Seal(nil, pkt, Audio)
-	require.NoError(t, err, "other kinds are unaffected")
+	// The next packet is sealed under the next epoch, from CTR 0.
+	sealed, err = alice.Seal(nil, pkt, ScreenShare)
+	require.NoError(t, err)
+	require.Equal(t, uint64(3), alice.send[ScreenShare].cur.Load().epoch)
+	require.Equal(t, 1+1+0+16, len(sealed)-len(pkt))
+	_, _, err = bob.Open(nil, sealed)
+	require.NoError(t, err)
 
 	for suite, want := range map[sframe.CipherSuite]int{
-		sframe.AES_128_CTR_HMAC_SHA256_80: 19, sframe.AES_128_CTR_HMAC_SHA256_64: 17,
-		sframe.AES_128_CTR_HMAC_SHA256_32: 13, sframe.AES_256_GCM_SHA512_128: 25,
+		sframe.AES_128_CTR_HMAC_SHA256_80: 15, sframe.AES_128_CTR_HMAC_SHA256_64: 13,
+		sframe.AES_128_CTR_HMAC_SHA256_32: 9, sframe.AES_256_GCM_SHA512_128: 21,
 	} {
 		s, err := NewSessionFromSecrets(secretA, secretB, WithCipherSuite(suite))
 		require.NoError(t, err)
@@ -444,20 +460,34 @@ func TestZeroAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under the race detector")
 	}
+	// The AES-GCM suites allocate nothing. The AES-CTR-HMAC suites allocate
+	// the AES-CTR stream of crypto/cipher.NewCTR once per Seal and per Open
+	// (crypto/cipher offers no way to restart a stream at a new IV).
+	for suite, want := range map[sframe.CipherSuite]float64{
+		sframe.AES_128_GCM_SHA256_128: 0, sframe.AES_256_GCM_SHA512_128: 0,
+		sframe.AES_128_CTR_HMAC_SHA256_80: 2, sframe.AES_128_CTR_HMAC_SHA256_64: 2,
+		sframe.AES_128_CTR_HMAC_SHA256_32: 2,
+	} {
+		alice, bob := newPair(t, WithCipherSuite(suite))
+		for _, n := range []int{160, 1200} {
+			pkt := makeRTP(t, payloadOf(n), pktOpts{csrc: []uint32{1}, ext: []byte{1, 2}})
+			sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+			openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+			allocs := testing.AllocsPerRun(500, func() {
+				sealed, err := alice.Seal(sealBuf[:0], pkt, Video)
+				if err != nil {
+					panic(err)
+				}
+				if _, _, err := bob.Open(openBuf[:0], sealed); err != nil {
+					panic(err)
+				}
+			})
+			require.Equal(t, want, allocs, "%v %d B: allocations per Seal+Open", suite, n)
+		}
+	}
 	alice, bob := newPair(t)
 	pkt := makeRTP(t, payloadOf(1200), pktOpts{csrc: []uint32{1}, ext: []byte{1, 2}})
-	sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
 	openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
-	allocs := testing.AllocsPerRun(500, func() {
-		sealed, err := alice.Seal(sealBuf[:0], pkt, Video)
-		if err != nil {
-			panic(err)
-		}
-		if _, _, err := bob.Open(openBuf[:0], sealed); err != nil {
-			panic(err)
-		}
-	})
-	require.Zero(t, allocs, "allocations per Seal+Open")
 
 	// Rejections do not allocate either.
 	sealed, err := alice.Seal(nil, pkt, Video)
@@ -466,7 +496,7 @@ func TestZeroAllocs(t *testing.T) {
 	require.NoError(t, err)
 	bad := bytes.Clone(sealed)
 	bad[len(bad)-1] ^= 1
-	allocs = testing.AllocsPerRun(100, func() {
+	allocs := testing.AllocsPerRun(100, func() {
 		bob.Open(openBuf[:0], sealed)  // replay
 		bob.Open(openBuf[:0], bad)     // auth
 		bob.Open(openBuf[:0], pkt[:5]) // malformed
@@ -489,7 +519,7 @@ func FuzzOpen(f *testing.F) {
 	f.Add(make([]byte, 12))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		alice, bob := newPair(t)
-		alice.send.Load().keys[Audio].next.Store(1000) // past every seed's CTR
+		alice.send[Audio].cur.Load().next.Store(1000) // past every seed's CTR
 		genuine, err := alice.Seal(nil, makeRTP(t, payloadOf(20), pktOpts{}), Audio)
 		require.NoError(t, err)
 		orig := bytes.Clone(in)
@@ -509,5 +539,45 @@ func FuzzOpen(f *testing.F) {
 		}
 		_, _, err = bob.Open(nil, genuine)
 		require.NoError(t, err)
+	})
+}
+
+// FuzzOpenEpochs feeds arbitrary bytes to a receiver that has followed the
+// sender through several epochs and has superseded epochs in their grace
+// period: Open must never panic, a rejected packet must not move the
+// receiver's epoch, and genuine packets of the current and graced epochs
+// must still open afterwards.
+func FuzzOpenEpochs(f *testing.F) {
+	alice, _ := newPair(f)
+	for e := range 4 {
+		f.Add(sealOne(f, alice, MediaKind(e%numKinds), uint16(e)))
+		require.NoError(f, alice.Rekey())
+	}
+	forged := makeRTP(f, nil, pktOpts{})
+	forged = sframe.Header{KID: kid(5, Audio), CTR: 3}.AppendTo(forged)
+	f.Add(append(forged, payloadOf(30)...))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		clk := &fakeClock{}
+		alice, bob := newPair(t, withClock(clk))
+		alice.send[Audio].cur.Load().next.Store(1000) // past every seed's CTR
+		old := sealOne(t, alice, Audio, 1)
+		mustOpen(t, bob, sealOne(t, alice, Audio, 2))
+		require.NoError(t, alice.Rekey())
+		require.NoError(t, alice.Rekey())
+		alice.send[Audio].cur.Load().next.Store(1000)
+		mustOpen(t, bob, sealOne(t, alice, Audio, 3)) // bob: epoch 2, epochs 0, 1 graced
+		cur := sealOne(t, alice, Audio, 4)
+		epochs := [numKinds]uint64{}
+		for k, rc := range bob.recv {
+			epochs[k] = rc.epoch
+		}
+		_, _, err := bob.Open(nil, in)
+		if err != nil {
+			for k, rc := range bob.recv {
+				require.Equal(t, epochs[k], rc.epoch, "rejected packet moved the epoch")
+			}
+		}
+		mustOpen(t, bob, cur)
+		mustOpen(t, bob, old)
 	})
 }

@@ -26,12 +26,15 @@ type ctrHMAC struct {
 
 var _ cipher.AEAD = (*ctrHMAC)(nil)
 
-// macState is a keyed HMAC and the scratch space to feed it without
-// allocating.
+// macState is a keyed HMAC and the scratch space to feed it and to start
+// AES-CTR without allocating: slices passed through the hash.Hash and
+// cipher.Block interfaces escape, so stack arrays would be heap-allocated
+// on every call.
 type macState struct {
 	mac  hash.Hash
 	lens [24]byte
 	sum  [MaxHashSize]byte
+	iv   [aes.BlockSize]byte
 }
 
 var errCTRHMACOpen = errors.New("sframe: AES-CTR-HMAC authentication failed")
@@ -57,8 +60,7 @@ func (c *ctrHMAC) Overhead() int  { return c.nt }
 //
 //	auth_data = aad_len(8) ‖ ct_len(8) ‖ tag_len(8) ‖ nonce ‖ aad ‖ ct
 //	tag = truncate(HMAC(auth_key, auth_data), Nt)
-func (c *ctrHMAC) tag(dst, nonce, aad, ct []byte) {
-	m := c.macs.Get().(*macState)
+func (c *ctrHMAC) tag(m *macState, dst, nonce, aad, ct []byte) {
 	m.mac.Reset()
 	binary.BigEndian.PutUint64(m.lens[0:], uint64(len(aad)))
 	binary.BigEndian.PutUint64(m.lens[8:], uint64(len(ct)))
@@ -69,14 +71,12 @@ func (c *ctrHMAC) tag(dst, nonce, aad, ct []byte) {
 	m.mac.Write(ct)
 	sum := m.mac.Sum(m.sum[:0])
 	copy(dst[:c.nt], sum)
-	c.macs.Put(m)
 }
 
 // xorKeyStream applies AES-CTR with initial counter block nonce ‖ 0x00000000.
-func (c *ctrHMAC) xorKeyStream(dst, src, nonce []byte) {
-	var iv [aes.BlockSize]byte
-	copy(iv[:], nonce)
-	cipher.NewCTR(c.block, iv[:]).XORKeyStream(dst, src)
+func (c *ctrHMAC) xorKeyStream(m *macState, dst, src, nonce []byte) {
+	copy(m.iv[:], nonce) // the last 4 bytes stay zero
+	cipher.NewCTR(c.block, m.iv[:]).XORKeyStream(dst, src)
 }
 
 func (c *ctrHMAC) Seal(dst, nonce, plaintext, additionalData []byte) []byte {
@@ -88,8 +88,10 @@ func (c *ctrHMAC) Seal(dst, nonce, plaintext, additionalData []byte) []byte {
 		panic("sframe: invalid buffer overlap")
 	}
 	ct := out[:len(plaintext)]
-	c.xorKeyStream(ct, plaintext, nonce)
-	c.tag(out[len(plaintext):], nonce, additionalData, ct)
+	m := c.macs.Get().(*macState)
+	c.xorKeyStream(m, ct, plaintext, nonce)
+	c.tag(m, out[len(plaintext):], nonce, additionalData, ct)
+	c.macs.Put(m)
 	return ret
 }
 
@@ -105,11 +107,12 @@ func (c *ctrHMAC) Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, e
 	if alias.InexactOverlap(out, ciphertext) {
 		panic("sframe: invalid buffer overlap")
 	}
-	var want [MaxTagSize]byte
-	c.tag(want[:], nonce, additionalData, ct)
-	if subtle.ConstantTimeCompare(want[:c.nt], tag) != 1 {
+	m := c.macs.Get().(*macState)
+	defer c.macs.Put(m)
+	c.tag(m, m.sum[:], nonce, additionalData, ct)
+	if subtle.ConstantTimeCompare(m.sum[:c.nt], tag) != 1 {
 		return nil, errCTRHMACOpen
 	}
-	c.xorKeyStream(out, ct, nonce)
+	c.xorKeyStream(m, out, ct, nonce)
 	return ret, nil
 }

@@ -33,11 +33,18 @@
 // (sizes in bytes). Seal and Open of the AES-GCM suites make no heap
 // allocations; the AES-CTR-HMAC suites allocate one AES-CTR stream per call.
 //
+// # Key schedule extensions
+//
+// Ratchet is the sender key ratchet of Section 5.1 (base_key[i+1] from
+// base_key[i]), and DeriveSSRCKey the per-SSRC key derivation of
+// draft-ietf-avtcore-rtp-sframe; both are checked against test data (the
+// draft's vectors, and an independent RFC 5869 computation for Ratchet).
+//
 // # What this package does not do
 //
 // It keeps no state between calls: choosing unique counters (Section 9.1),
-// replay protection, key selection by KID among several keys and the ratchet
-// (Section 5) belong to the caller, in callseal to package e2ee.
+// replay protection, key selection by KID among several keys and when to
+// ratchet (Section 5) belong to the caller, in callseal to package e2ee.
 //
 // The implementation is checked against the test vectors of RFC 9605,
 // Appendix C (sframe-wg/sframe test-vectors.json, commit 025d568).

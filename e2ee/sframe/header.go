@@ -1,8 +1,9 @@
 package sframe
 
 import (
-	"encoding/binary"
 	"math/bits"
+
+	"github.com/callseal/callseal/e2ee/internal/alias"
 )
 
 // MaxHeaderSize is the largest encoded SFrame header in bytes: the config
@@ -49,7 +50,17 @@ func (h Header) Size() int {
 // 0-7 is carried in the config byte; "Otherwise, the value MUST be encoded
 // with the minimum number of bytes required", KID first, then CTR.
 func (h Header) AppendTo(dst []byte) []byte {
+	ret, out := alias.SliceForAppend(dst, h.Size())
+	h.put(out)
+	return ret
+}
+
+// put writes the encoding of h to b[:h.Size()] and returns its size. b must
+// be at least that long.
+func (h Header) put(b []byte) int {
 	kn, cn := fieldSize(h.KID), fieldSize(h.CTR)
+	n := 1 + kn + cn
+	_ = b[n-1] // one bounds check
 	var cfg byte
 	if kn == 0 {
 		cfg |= byte(h.KID) << 4
@@ -61,17 +72,18 @@ func (h Header) AppendTo(dst []byte) []byte {
 	} else {
 		cfg |= flagY | byte(cn-1)
 	}
-	dst = append(dst, cfg)
-	dst = appendUint(dst, h.KID, kn)
-	dst = appendUint(dst, h.CTR, cn)
-	return dst
+	b[0] = cfg
+	putUint(b[1:1+kn], h.KID)
+	putUint(b[1+kn:n], h.CTR)
+	return n
 }
 
-func appendUint(dst []byte, v uint64, n int) []byte {
-	for i := n - 1; i >= 0; i-- {
-		dst = append(dst, byte(v>>(8*i)))
+// putUint writes v big-endian into all of b.
+func putUint(b []byte, v uint64) {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
 	}
-	return dst
 }
 
 // ParseHeader parses the SFrame header at the start of b and returns it with
@@ -109,9 +121,10 @@ func readUint(b []byte, off, size int) (uint64, int, bool) {
 	if len(b)-off < size {
 		return 0, 0, false
 	}
-	var buf [8]byte
-	copy(buf[8-size:], b[off:off+size])
-	v := binary.BigEndian.Uint64(buf[:])
+	var v uint64
+	for _, c := range b[off : off+size] {
+		v = v<<8 | uint64(c)
+	}
 	if fieldSize(v) != size {
 		return 0, 0, false // 0..7 in extended form, or a leading zero byte
 	}

@@ -27,10 +27,13 @@ const (
 type Key struct {
 	suite CipherSuite
 	kid   uint64
-	nn    int // nonce (= salt) size in bytes
+	nn    int // nonce (= salt) size in bytes, MaxSaltSize for every suite
 	nt    int // tag size in bytes
-	salt  [MaxSaltSize]byte
-	aead  cipher.AEAD
+	// sframe_salt as two big-endian words, so that the nonce of Section
+	// 4.4.3 is two stores and one XOR: salt[0:4] and salt[4:12].
+	saltHi uint32
+	saltLo uint64
+	aead   cipher.AEAD
 }
 
 // NewKey derives the sframe_key and sframe_salt for kid from baseKey under
@@ -57,8 +60,12 @@ func NewKey(suite CipherSuite, kid uint64, baseKey []byte) (*Key, error) {
 	}
 	defer clear(key) // best-effort: the AEAD keeps its own expanded copy
 
-	k := &Key{suite: suite, kid: kid, nn: p.nn, nt: p.nt}
-	copy(k.salt[:], salt)
+	if p.nn != MaxSaltSize || len(salt) != MaxSaltSize {
+		panic("sframe: internal error: nonce size is not 12 bytes")
+	}
+	k := &Key{suite: suite, kid: kid, nn: p.nn, nt: p.nt,
+		saltHi: binary.BigEndian.Uint32(salt[0:]), saltLo: binary.BigEndian.Uint64(salt[4:])}
+	clear(salt)
 	if p.gcm {
 		block, err := aes.NewCipher(key)
 		if err != nil {
@@ -135,17 +142,33 @@ func putScratch(s *scratch) {
 }
 
 // prepare fills s with the nonce for ctr and aad = header ‖ metadata
-// (RFC 9605, Section 4.4.3).
+// (RFC 9605, Section 4.4.3). The encoded header is s.aad[:h.Size()].
 func (k *Key) prepare(s *scratch, h Header, metadata []byte) {
-	// nonce = sframe_salt XOR encode_big_endian(CTR, Nn)
-	copy(s.nonce[:], k.salt[:k.nn])
-	var ctr [8]byte
-	binary.BigEndian.PutUint64(ctr[:], h.CTR)
-	for i := range ctr {
-		s.nonce[k.nn-8+i] ^= ctr[i]
+	// nonce = sframe_salt XOR encode_big_endian(CTR, Nn); with Nn = 12 the
+	// CTR only touches the last 8 bytes.
+	binary.BigEndian.PutUint32(s.nonce[0:], k.saltHi)
+	binary.BigEndian.PutUint64(s.nonce[4:], k.saltLo^h.CTR)
+	hlen := h.Size()
+	s.growAAD(hlen + len(metadata))
+	h.put(s.aad)
+	copy(s.aad[hlen:], metadata)
+}
+
+// prepareAAD is prepare for a header already encoded: Open's.
+func (k *Key) prepareAAD(s *scratch, ctr uint64, header, metadata []byte) {
+	binary.BigEndian.PutUint32(s.nonce[0:], k.saltHi)
+	binary.BigEndian.PutUint64(s.nonce[4:], k.saltLo^ctr)
+	s.growAAD(len(header) + len(metadata))
+	copy(s.aad, header)
+	copy(s.aad[len(header):], metadata)
+}
+
+// growAAD sets len(s.aad) to n.
+func (s *scratch) growAAD(n int) {
+	if cap(s.aad) < n {
+		s.aad = make([]byte, n) // only for metadata beyond the pooled capacity
 	}
-	s.aad = h.AppendTo(s.aad[:0])
-	s.aad = append(s.aad, metadata...)
+	s.aad = s.aad[:n]
 }
 
 // Seal encrypts and authenticates plaintext with counter ctr, binding
@@ -174,8 +197,8 @@ func (k *Key) Seal(dst []byte, ctr uint64, metadata, plaintext []byte) []byte {
 		pt = out[hlen : hlen+len(plaintext)]
 		copy(pt, plaintext)
 	}
-	h.AppendTo(out[:0])
-	k.aead.Seal(out[:hlen], s.nonce[:k.nn], pt, s.aad)
+	copy(out, s.aad[:hlen]) // the encoded header
+	k.aead.Seal(out[:hlen], s.nonce[:], pt, s.aad)
 	putScratch(s)
 	return ret
 }
@@ -210,11 +233,13 @@ func (k *Key) Open(dst, sframeCiphertext, metadata []byte) ([]byte, Header, erro
 		panic("sframe: invalid buffer overlap")
 	}
 	s := scratchPool.Get().(*scratch)
-	k.prepare(s, h, metadata)
+	// ParseHeader accepts only the minimal encoding, so the header bytes
+	// are exactly the encoding of h.
+	k.prepareAAD(s, h.CTR, sframeCiphertext[:hlen], metadata)
 	if alias.AnyOverlap(out, sframeCiphertext) {
 		// In place: decrypt where the ciphertext lies, then move the
 		// plaintext down over the header.
-		pt, err := k.aead.Open(ct[:0], s.nonce[:k.nn], ct, s.aad)
+		pt, err := k.aead.Open(ct[:0], s.nonce[:], ct, s.aad)
 		putScratch(s)
 		if err != nil {
 			return nil, h, ErrAuth
@@ -222,7 +247,7 @@ func (k *Key) Open(dst, sframeCiphertext, metadata []byte) ([]byte, Header, erro
 		copy(out, pt)
 		return ret, h, nil
 	}
-	_, err = k.aead.Open(out[:0], s.nonce[:k.nn], ct, s.aad)
+	_, err = k.aead.Open(out[:0], s.nonce[:], ct, s.aad)
 	putScratch(s)
 	if err != nil {
 		return nil, h, ErrAuth

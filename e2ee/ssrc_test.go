@@ -1,0 +1,120 @@
+package e2ee
+
+import (
+	"testing"
+
+	"github.com/pion/rtp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callseal/callseal/e2ee/sframe"
+)
+
+func rtpWithSSRC(t testing.TB, ssrc uint32, seq uint16) []byte {
+	t.Helper()
+	b, err := (&rtp.Packet{
+		Header:  rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: seq, SSRC: ssrc},
+		Payload: payloadOf(50),
+	}).Marshal()
+	require.NoError(t, err)
+	return b
+}
+
+func TestSSRCKeys(t *testing.T) {
+	aliceStreams := []RTPStream{{SSRC: 0x1111, Kind: Audio}, {SSRC: 0x2222, Kind: Video}, {SSRC: 0x3333, Kind: Video}}
+	bobStreams := []RTPStream{{SSRC: 0x9999, Kind: Audio}}
+	alice, err := NewSessionFromSecrets(secretA, secretB, WithSSRCKeys(aliceStreams, bobStreams))
+	require.NoError(t, err)
+	bob, err := NewSessionFromSecrets(secretB, secretA, WithSSRCKeys(bobStreams, aliceStreams))
+	require.NoError(t, err)
+
+	// The key of each stream is the draft's: the SSRC key derived once from
+	// the kind's base key, then ratcheted per stream (RFC 9605, Section 5.1).
+	bases := map[uint32][]byte{}
+	for _, st := range aliceStreams {
+		kindBase, err := deriveBaseKey(secretA, st.Kind)
+		require.NoError(t, err)
+		bases[st.SSRC], err = sframe.DeriveSSRCKey(DefaultCipherSuite, kindBase, st.SSRC)
+		require.NoError(t, err)
+	}
+	for epoch := range uint64(3) {
+		for _, st := range aliceStreams {
+			want, err := sframe.NewKey(DefaultCipherSuite, kid(epoch, st.Kind), bases[st.SSRC])
+			require.NoError(t, err)
+			pkt := rtpWithSSRC(t, st.SSRC, uint16(epoch))
+			sealed, err := alice.Seal(nil, pkt, st.Kind)
+			require.NoError(t, err)
+			_, h, err := want.Open(nil, sealed[12:], sealed[:12])
+			require.NoError(t, err, "SSRC %#x epoch %d: not the draft's key", st.SSRC, epoch)
+			require.Equal(t, uint64(0), h.CTR, "each stream and epoch has its own counter")
+			opened, kind, err := bob.Open(nil, sealed)
+			require.NoError(t, err)
+			require.Equal(t, st.Kind, kind)
+			require.Equal(t, pkt, opened)
+			bases[st.SSRC], err = sframe.Ratchet(DefaultCipherSuite, bases[st.SSRC])
+			require.NoError(t, err)
+		}
+		require.NoError(t, alice.Rekey())
+	}
+
+	// Streams of one kind have distinct keys: relabelling the SSRC fails.
+	sealed, err := alice.Seal(nil, rtpWithSSRC(t, 0x2222, 9), Video)
+	require.NoError(t, err)
+	sealed[11] = 0x33 // SSRC 0x2222 → 0x2233: not announced
+	_, _, err = bob.Open(nil, sealed)
+	require.ErrorIs(t, err, ErrUnknownKey)
+
+	// Unannounced SSRCs and kinds are refused.
+	_, err = alice.Seal(nil, rtpWithSSRC(t, 0x4444, 1), Video)
+	require.ErrorIs(t, err, ErrUnknownKey)
+	_, err = alice.Seal(nil, rtpWithSSRC(t, 0x2222, 1), Audio)
+	require.ErrorIs(t, err, ErrUnknownKey)
+	p, err := bob.Seal(nil, rtpWithSSRC(t, 0x9999, 1), Audio)
+	require.NoError(t, err)
+	_, _, err = alice.Open(nil, p)
+	require.NoError(t, err)
+
+	// Without the option on the peer, nothing opens.
+	plain, _ := newPair(t)
+	p, err = plain.Seal(nil, rtpWithSSRC(t, 0x1111, 1), Audio)
+	require.NoError(t, err)
+	_, _, err = bob.Open(nil, p)
+	require.Error(t, err)
+}
+
+func TestSSRCKeysZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	streams := []RTPStream{{SSRC: 1, Kind: Audio}, {SSRC: 2, Kind: Video}}
+	alice, err := NewSessionFromSecrets(secretA, secretB, WithSSRCKeys(streams, nil))
+	require.NoError(t, err)
+	bob, err := NewSessionFromSecrets(secretB, secretA, WithSSRCKeys(nil, streams))
+	require.NoError(t, err)
+	pkt := rtpWithSSRC(t, 2, 1)
+	sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+	openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+	allocs := testing.AllocsPerRun(200, func() {
+		sealed, err := alice.Seal(sealBuf[:0], pkt, Video)
+		if err != nil {
+			panic(err)
+		}
+		if _, _, err := bob.Open(openBuf[:0], sealed); err != nil {
+			panic(err)
+		}
+	})
+	require.Zero(t, allocs)
+}
+
+func TestSSRCKeysOptionErrors(t *testing.T) {
+	for name, opt := range map[string]Option{
+		"empty":        WithSSRCKeys(nil, nil),
+		"bad kind":     WithSSRCKeys([]RTPStream{{SSRC: 1, Kind: 3}}, nil),
+		"dup send":     WithSSRCKeys([]RTPStream{{SSRC: 1}, {SSRC: 1, Kind: Video}}, nil),
+		"dup recv":     WithSSRCKeys(nil, []RTPStream{{SSRC: 7}, {SSRC: 7}}),
+		"grace zero":   WithEpochGrace(0, 10),
+		"grace no pkt": WithEpochGrace(1, 0),
+	} {
+		_, err := NewSessionFromSecrets(secretA, secretB, opt)
+		require.Error(t, err, name)
+	}
+}
