@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/callseal/callseal/keyexchange/internal/wire"
+	"github.com/callseal/callseal/policy"
 )
 
 // Limits on Config and on every handshake message (PROTOCOL.md, "Limits").
@@ -21,36 +22,47 @@ const (
 	MaxSuites = wire.MaxSuites
 )
 
-// Config configures one party of one handshake.
+// Config configures one party of one handshake. The zero value of every
+// optional field is the sensible default.
 type Config struct {
 	// Role is Initiator (sends Commit) or Responder.
 	Role Role
 	// CallID is unique per call and bound into the transcript: a message
-	// from another call is rejected with ErrIdentity. 1..MaxCallIDSize bytes.
+	// from another call is rejected with ErrCallID. 1..MaxCallIDSize bytes.
 	CallID []byte
 	// LocalID and PeerID are this party's and the expected peer's identity
 	// (user or device), bound into the transcript. A message naming anyone
-	// else is rejected with ErrIdentity. 1..MaxIDSize bytes each.
+	// else is rejected with ErrIdentity. 1..MaxIDSize bytes each. PeerID
+	// also keys the ContinuityStore.
 	LocalID, PeerID string
-	// Suites lists the acceptable suites in preference order; nil means
-	// {X25519_SHA256}. The initiator offers them in this order; the
-	// responder picks its most preferred suite among those offered.
+	// Suites lists the acceptable suites; nil means {X25519_SHA256}. The
+	// initiator offers them in this order, its preference. The responder
+	// picks the first suite of the offer that its own list contains (the
+	// initiator's preference rules; the order of the responder's list does
+	// not matter).
 	Suites []Suite
-	// Rand is the source of the X25519 private key and the nonce; nil means
-	// crypto/rand.Reader. Anything else is for deterministic tests only.
+	// Policy is this party's E2EE policy state, sent to the peer; both
+	// parties decide with policy.Decide (Result.Decision). The zero value,
+	// an Unmanaged account on a capable client, allows E2EE.
+	Policy policy.Party
+	// Continuity, when not nil, keeps retained secrets per peer for key
+	// continuity (Result.Continuity, Result.Verified). nil turns it off.
+	Continuity ContinuityStore
+	// Rand is the source of the X25519 private key, the initiator's ML-KEM
+	// seed and the nonce; nil means crypto/rand.Reader. Anything else is for
+	// deterministic tests only. The responder's ML-KEM encapsulation always
+	// uses crypto/rand (see mlkem.go), so a hybrid handshake is fully
+	// determined by Rand only under the tests' hook.
 	Rand io.Reader
 }
 
 // supported reports whether this version implements suite s.
 func (s Suite) supported() bool {
-	switch s {
-	case X25519_SHA256:
-		return true
-	case X25519_MLKEM768_SHA256:
-		return false // the hybrid suite lands in a later change
-	}
-	return false
+	return s == X25519_SHA256 || s == X25519_MLKEM768_SHA256
 }
+
+// hybrid reports whether s includes ML-KEM-768.
+func (s Suite) hybrid() bool { return s == X25519_MLKEM768_SHA256 }
 
 // validate checks c and returns a copy with defaults filled in and with the
 // slices copied, so later changes by the caller do not reach the Handshake.
@@ -85,6 +97,9 @@ func (c Config) validate() (Config, error) {
 				return bad("suite %v listed twice", s)
 			}
 		}
+	}
+	if _, err := wire.EncodePolicy(c.Policy); err != nil {
+		return bad("policy: %v", c.Policy.Admin)
 	}
 	c.CallID = append([]byte(nil), c.CallID...)
 	c.Suites = append([]Suite(nil), c.Suites...)

@@ -4,12 +4,14 @@ import (
 	"errors"
 
 	"github.com/callseal/callseal/keyexchange/internal/wire"
+	"github.com/callseal/callseal/policy"
 )
 
-// Errors returned by the handshake. Every error wraps exactly one of these
-// sentinels (test with errors.Is); the wrapping text adds detail but never
-// key material. A peer message that fails with any of them leaves the
-// Handshake in the state it was in, so a later genuine message still works.
+// Errors returned by the handshake. Every error wraps one of these sentinels
+// (test with errors.Is; ErrCallID also matches ErrIdentity); the wrapping
+// text adds detail but never key material. A peer message that fails with
+// any of them leaves the Handshake in the state it was in, so a later
+// genuine message still works.
 var (
 	// ErrMalformed: a message does not follow the wire layout (PROTOCOL.md):
 	// truncated, oversized, trailing bytes, a field of the wrong length, or an
@@ -33,6 +35,10 @@ var (
 	// ErrIdentity: an identity or the call ID in a message does not match the
 	// Config (wrong peer, message meant for someone else, or another call).
 	ErrIdentity = errors.New("keyexchange: identity or call ID mismatch")
+	// ErrCallID: a message belongs to another call: its call ID, the first
+	// field of every message, is not Config.CallID. Errors wrapping it also
+	// match ErrIdentity. MessageCallID lets an app route messages first.
+	ErrCallID = errors.New("keyexchange: message from another call")
 	// ErrNoCommonSuite: the responder supports none of the offered suites, or
 	// the responder chose a suite the initiator did not offer.
 	ErrNoCommonSuite = errors.New("keyexchange: no common suite")
@@ -42,4 +48,37 @@ var (
 	ErrNotDone = errors.New("keyexchange: handshake not done")
 	// ErrInvalidConfig: New was given an unusable Config.
 	ErrInvalidConfig = errors.New("keyexchange: invalid config")
+	// ErrContinuity: the ContinuityStore failed (the store's own error is
+	// wrapped too), or Result.MarkVerified found no record of this call.
+	// When a store fails during Handle the state is unchanged, so the
+	// peer's retransmission retries.
+	ErrContinuity = errors.New("keyexchange: continuity store")
+	// ErrE2EEDisabled: the handshake completed, but policy does not allow
+	// end-to-end encryption for this call. Handshake.Result returns it,
+	// wrapped in a *PolicyError, together with the Result, which holds the
+	// decision and the keys for the transport-SRTP-only fallback.
+	ErrE2EEDisabled = errors.New("keyexchange: end-to-end encryption not allowed by policy")
 )
+
+// PolicyError is the error Handshake.Result returns when the handshake
+// completed but the two parties' policies do not allow E2EE. It matches
+// ErrE2EEDisabled with errors.Is; use errors.As to read the decision:
+//
+//	res, err := hs.Result()
+//	var pe *keyexchange.PolicyError
+//	switch {
+//	case errors.As(err, &pe):
+//		// Transport SRTP only; tell the user pe.Decision.Reason. res is valid.
+//	case err != nil:
+//		return err
+//	}
+type PolicyError struct {
+	Decision policy.Decision
+}
+
+func (e *PolicyError) Error() string {
+	return "keyexchange: end-to-end encryption not allowed by policy: " + e.Decision.Reason.String()
+}
+
+// Unwrap returns ErrE2EEDisabled.
+func (e *PolicyError) Unwrap() error { return ErrE2EEDisabled }

@@ -2,12 +2,14 @@ package keyexchange
 
 import (
 	"bytes"
+	"crypto/mlkem"
 	"crypto/subtle"
 	"fmt"
 	"io"
 	"sync"
 
 	"github.com/callseal/callseal/keyexchange/internal/wire"
+	"github.com/callseal/callseal/policy"
 )
 
 // Handshake runs one party of the callseal key exchange (PROTOCOL.md): an
@@ -16,12 +18,15 @@ import (
 // The initiator calls Start and sends the returned Commit; each side then
 // passes every message from the peer to Handle and sends what Handle returns
 // (when it is not nil), until Done reports true and Result yields the keys.
-// The app carries the messages over its own signaling channel.
+// The app carries the messages over its own signaling channel; MessageCallID
+// tells it which call a message belongs to.
 //
-// A message that Handle rejects leaves the state unchanged, so the genuine
-// message that follows it still succeeds. A byte-exact repeat of a peer
-// message already accepted is answered with the same reply as the first time
-// (nil for the final Confirm), so signaling retransmission is harmless.
+// Over a lossy channel the initiator resends Retransmit's message when no
+// reply came in time; the responder needs no timer. A message that Handle
+// rejects leaves the state unchanged, so the genuine message that follows it
+// still succeeds. A byte-exact repeat of a peer message already accepted is
+// answered with the same reply as the first time (nil for the final
+// Confirm), so retransmissions and duplicates are harmless.
 //
 // A Handshake is safe for concurrent use by several goroutines; calls are
 // serialised. It is single-use: one Handshake per call and party.
@@ -37,14 +42,25 @@ type Handshake struct {
 	pub   [wire.PublicKeySize]byte
 	nonce [wire.NonceSize]byte
 
+	// ML-KEM state of the hybrid suite. kemKey: the initiator's
+	// decapsulation key, dropped once it has decapsulated. kemSecret: the
+	// responder's encapsulated secret, kept until the Reveal and then wiped.
+	kemKey    *mlkem.DecapsulationKey768
+	kemSecret []byte
+
 	commitMsg      []byte                    // message 1 as sent / received
 	responseMsg    []byte                    // message 2 as sent / received
 	peerCommitment [wire.CommitmentSize]byte // responder: the initiator's commitment
+	peerPolicy     policy.Party
+	decision       policy.Decision
+	cont           *continuity // retained secrets; wiped when done
 
 	wantConfirm [wire.MACSize]byte // initiator: expected Confirm_R
 	pending     *Result            // initiator: result awaiting Confirm_R
+	pendingRec  ContinuityRecord   // initiator: record to save on Confirm_R
 	result      *Result            // set in StateDone
 
+	lastSent []byte // the initiator's last message, for Retransmit
 	// answered records every peer message accepted so far with the reply
 	// sent, to answer retransmissions idempotently.
 	answered []exchange
@@ -72,6 +88,18 @@ func New(cfg Config) (*Handshake, error) {
 	return h, nil
 }
 
+// MessageCallID returns the call ID of a handshake message (the first field
+// of every message), after checking its size, version and type, so an app
+// that multiplexes calls over one signaling channel can find the Handshake
+// it belongs to. Errors wrap ErrMalformed or ErrVersion.
+func MessageCallID(msg []byte) ([]byte, error) {
+	_, id, err := wire.PeekCallID(msg)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(id), nil
+}
+
 // State returns the current state.
 func (h *Handshake) State() State {
 	h.mu.Lock()
@@ -85,47 +113,96 @@ func (h *Handshake) Done() bool {
 }
 
 // Result returns the negotiated keys. It returns ErrNotDone before Done.
+//
+// When the handshake completed but the two parties' policies do not allow
+// end-to-end encryption, it returns the Result together with a *PolicyError
+// (errors.Is(err, ErrE2EEDisabled)): the Result carries the decision and
+// its reason (Result.Decision), the transport keys and the check number for
+// the transport-SRTP-only fallback, and zero media secrets. A caller that
+// treats every error as fatal thus never runs E2EE against policy.
 func (h *Handshake) Result() (*Result, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.state != StateDone {
 		return nil, fmt.Errorf("%w: state %v", ErrNotDone, h.state)
 	}
+	if !h.result.decision.E2EE {
+		return h.result, &PolicyError{Decision: h.result.Decision()}
+	}
 	return h.result, nil
 }
 
+// Retransmit returns the message to send again when the reply to it did not
+// arrive in time: the initiator's Commit while it awaits the Response, its
+// Reveal while it awaits the Confirm. It returns nil in every other state
+// and on the responder, which answers each retransmission it receives and
+// so needs no timer of its own.
+func (h *Handshake) Retransmit() []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.state == StateAwaitResponse || h.state == StateAwaitConfirm {
+		return bytes.Clone(h.lastSent)
+	}
+	return nil
+}
+
 // Start begins the handshake on the initiator and returns message 1, Commit.
-// It returns ErrWrongState on a responder or when called a second time.
+// It returns ErrWrongState on a responder or when called a second time, and
+// an error wrapping ErrContinuity if the ContinuityStore fails; after an
+// error the state is unchanged.
+//
+// Config.Rand is read in this order: X25519 scalar (32 bytes), ML-KEM-768
+// seed d ‖ z (64 bytes, only if the hybrid suite is offered), nonce (32).
 func (h *Handshake) Start() ([]byte, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.cfg.Role != Initiator || h.state != StateStart {
 		return nil, fmt.Errorf("%w: Start in state %v as %v", ErrWrongState, h.state, h.cfg.Role)
 	}
-	priv, pub, err := newX25519Key(h.cfg.Rand)
+	cont, err := loadContinuity(h.cfg.Continuity, h.cfg.PeerID)
 	if err != nil {
 		return nil, err
 	}
+	priv, pub, err := newX25519Key(h.cfg.Rand)
+	if err != nil {
+		cont.wipe()
+		return nil, err
+	}
+	defer clear(priv[:])
+	var kemKey *mlkem.DecapsulationKey768
+	var ek []byte
+	if containsSuite(h.cfg.Suites, X25519_MLKEM768_SHA256) {
+		if kemKey, err = newMLKEMKey(h.cfg.Rand); err != nil {
+			cont.wipe()
+			return nil, err
+		}
+		ek = kemKey.EncapsulationKey().Bytes()
+	}
 	var nonce [wire.NonceSize]byte
 	if err := readNonce(h.cfg, &nonce); err != nil {
-		clear(priv[:])
+		cont.wipe()
 		return nil, err
 	}
 	c := &wire.Commit{
-		Suites:      suiteCodes(h.cfg.Suites),
 		CallID:      h.cfg.CallID,
+		Suites:      suiteCodes(h.cfg.Suites),
 		InitiatorID: h.cfg.LocalID,
 		ResponderID: h.cfg.PeerID,
+		Policy:      h.cfg.Policy,
+		RetainedIDs: cont.ids(Initiator, h.cfg.CallID),
+		KEMKey:      ek,
 		Commitment:  commitment(&pub, &nonce),
 	}
 	msg, err := c.Marshal()
 	if err != nil {
-		clear(priv[:])
+		cont.wipe()
 		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
 	}
 	h.priv, h.pub, h.nonce = priv, pub, nonce
-	clear(priv[:])
+	h.kemKey = kemKey
+	h.cont = cont
 	h.commitMsg = msg
+	h.lastSent = msg
 	h.state = StateAwaitResponse
 	return bytes.Clone(msg), nil
 }
@@ -133,15 +210,23 @@ func (h *Handshake) Start() ([]byte, error) {
 // Handle processes one message from the peer and returns the reply to send,
 // or nil when there is none (the initiator receiving Confirm). Errors wrap
 // one of the package's sentinels; after an error the state is unchanged.
+//
+// The checks run in this order: size, version and type (ErrMalformed,
+// ErrVersion), the call ID (ErrCallID), a repeat of an accepted message
+// (answered again), the state (ErrUnexpectedMessage), then the message
+// itself.
 func (h *Handshake) Handle(msg []byte) ([]byte, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.state == StateStart {
 		return nil, fmt.Errorf("%w: Handle before Start", ErrWrongState)
 	}
-	t, err := wire.PeekType(msg)
+	t, callID, err := wire.PeekCallID(msg)
 	if err != nil {
 		return nil, err
+	}
+	if !bytes.Equal(callID, h.cfg.CallID) {
+		return nil, fmt.Errorf("%w: %w: %v for call %x, this is call %x", ErrCallID, ErrIdentity, t, callID, h.cfg.CallID)
 	}
 	// A retransmission of a message already accepted gets the same reply.
 	for _, e := range h.answered {
@@ -166,74 +251,119 @@ func (h *Handshake) Handle(msg []byte) ([]byte, error) {
 		return nil, err
 	}
 	h.answered = append(h.answered, exchange{in: bytes.Clone(msg), out: reply})
+	if h.cfg.Role == Initiator && reply != nil {
+		h.lastSent = reply
+	}
 	return bytes.Clone(reply), nil
 }
 
-// handleCommit: responder, message 1 → message 2. It checks the call ID and
-// both identities, chooses the suite, and draws the responder's key share
+// handleCommit: responder, message 1 → message 2. It checks both
+// identities, chooses the suite, decides the policy, matches retained
+// secrets, and draws the responder's key share, ML-KEM ciphertext (hybrid)
 // and nonce. The commitment is kept and checked against the Reveal.
+//
+// Config.Rand is read in this order: X25519 scalar (32 bytes), ML-KEM
+// encapsulation randomness m (32 bytes, hybrid, test hook only), nonce (32).
 func (h *Handshake) handleCommit(msg []byte) ([]byte, error) {
 	c, err := wire.ParseCommit(msg)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkIdentity("commit", c.CallID, c.InitiatorID, c.ResponderID); err != nil {
+	if err := h.checkIdentity("commit", c.InitiatorID, c.ResponderID); err != nil {
 		return nil, err
 	}
 	suite, ok := chooseSuite(h.cfg.Suites, c.Suites)
 	if !ok {
 		return nil, fmt.Errorf("%w: offered %04x", ErrNoCommonSuite, c.Suites)
 	}
-	priv, pub, err := newX25519Key(h.cfg.Rand)
+	cont, err := loadContinuity(h.cfg.Continuity, h.cfg.PeerID)
 	if err != nil {
 		return nil, err
+	}
+	cont.findMatch(Initiator, c.RetainedIDs, h.cfg.CallID)
+	fail := func(err error, secrets ...[]byte) ([]byte, error) {
+		cont.wipe()
+		for _, s := range secrets {
+			clear(s)
+		}
+		return nil, err
+	}
+	priv, pub, err := newX25519Key(h.cfg.Rand)
+	if err != nil {
+		return fail(err)
+	}
+	defer clear(priv[:])
+	var kemSS, ct []byte
+	if suite.hybrid() {
+		if kemSS, ct, err = mlkemEncapsulate(c.KEMKey, h.cfg.Rand); err != nil {
+			return fail(err)
+		}
 	}
 	var nonce [wire.NonceSize]byte
 	if err := readNonce(h.cfg, &nonce); err != nil {
-		clear(priv[:])
-		return nil, err
+		return fail(err, kemSS)
 	}
 	r := &wire.Response{
-		Suite:       uint16(suite),
-		CallID:      h.cfg.CallID,
-		ResponderID: h.cfg.LocalID,
-		InitiatorID: h.cfg.PeerID,
-		PublicKey:   pub,
-		Nonce:       nonce,
+		CallID:        h.cfg.CallID,
+		Suite:         uint16(suite),
+		ResponderID:   h.cfg.LocalID,
+		InitiatorID:   h.cfg.PeerID,
+		Policy:        h.cfg.Policy,
+		RetainedIDs:   cont.ids(Responder, h.cfg.CallID),
+		PublicKey:     pub,
+		KEMCiphertext: ct,
+		Nonce:         nonce,
 	}
 	reply, err := r.Marshal()
 	if err != nil {
-		clear(priv[:])
-		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+		return fail(fmt.Errorf("keyexchange: internal error: %w", err), kemSS)
 	}
 	h.priv, h.pub, h.nonce = priv, pub, nonce
-	clear(priv[:])
+	h.kemSecret = kemSS
 	h.suite = suite
 	h.peerCommitment = c.Commitment
+	h.peerPolicy = c.Policy
+	h.decision = policy.Decide(h.cfg.Policy, c.Policy)
+	h.cont = cont
 	h.commitMsg = bytes.Clone(msg)
 	h.responseMsg = reply
 	h.state = StateAwaitReveal
 	return reply, nil
 }
 
-// handleResponse: initiator, message 2 → message 3. It checks the call ID,
-// both identities and the chosen suite, computes the shared secret, runs
-// the key schedule and reveals its key share, nonce and Confirm_I.
+// handleResponse: initiator, message 2 → message 3. It checks both
+// identities and the chosen suite, decapsulates (hybrid), matches retained
+// secrets, computes the shared secret, runs the key schedule and reveals
+// its key share, nonce and Confirm_I.
 func (h *Handshake) handleResponse(msg []byte) ([]byte, error) {
 	r, err := wire.ParseResponse(msg)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.checkIdentity("response", r.CallID, r.ResponderID, r.InitiatorID); err != nil {
+	if err := h.checkIdentity("response", r.ResponderID, r.InitiatorID); err != nil {
 		return nil, err
 	}
 	suite := Suite(r.Suite)
 	if !containsSuite(h.cfg.Suites, suite) {
 		return nil, fmt.Errorf("%w: responder chose %v, which was not offered", ErrNoCommonSuite, suite)
 	}
-	reveal := &wire.Reveal{PublicKey: h.pub, Nonce: h.nonce}
-	th := transcriptHash(h.commitMsg, msg, reveal.TranscriptPart())
-	ks, err := h.keySchedule(suite, &r.PublicKey, &th)
+	var kemSS []byte
+	if suite.hybrid() {
+		if kemSS, err = mlkemDecapsulate(h.kemKey, r.KEMCiphertext); err != nil {
+			return nil, err
+		}
+		defer clear(kemSS)
+	}
+	// findMatch only sets fields that this function sets again on every
+	// call, so a rejected Response leaves no trace.
+	h.cont.findMatch(Responder, r.RetainedIDs, h.cfg.CallID)
+	reveal := &wire.Reveal{CallID: h.cfg.CallID, PublicKey: h.pub, Nonce: h.nonce}
+	part, err := reveal.TranscriptPart()
+	if err != nil {
+		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+	}
+	th := transcriptHash(h.commitMsg, msg, part)
+	ks, err := h.keySchedule(kemSS, &r.PublicKey, &th)
 	if err != nil {
 		return nil, err
 	}
@@ -244,10 +374,15 @@ func (h *Handshake) handleResponse(msg []byte) ([]byte, error) {
 		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
 	}
 	clear(h.priv[:])
+	h.kemKey = nil // crypto/mlkem offers no way to wipe it; drop it
 	h.suite = suite
+	h.peerPolicy = r.Policy
+	h.decision = policy.Decide(h.cfg.Policy, r.Policy)
 	h.responseMsg = bytes.Clone(msg)
 	h.wantConfirm = confirmMAC(&ks.confirmResponder, &th)
-	h.pending = ks.result(suite, Initiator, h.cfg.CallID, h.cfg.LocalID, h.cfg.PeerID, &th)
+	h.pending = ks.result(h.resultParams(&th))
+	h.pendingRec = h.cont.next(&ks.retained)
+	h.cont.wipe()
 	h.state = StateAwaitConfirm
 	return reply, nil
 }
@@ -256,7 +391,8 @@ func (h *Handshake) handleResponse(msg []byte) ([]byte, error) {
 // revealed key share and nonce hash to the commitment of the Commit it
 // answered, as the ZRTP responder checks hvi (RFC 6189, Section 4.4.1.1),
 // in constant time; only then computes the shared secret, runs the key
-// schedule and verifies Confirm_I before answering with Confirm_R.
+// schedule and verifies Confirm_I, saves the next retained secret, and
+// answers with Confirm_R.
 func (h *Handshake) handleReveal(msg []byte) ([]byte, error) {
 	rv, err := wire.ParseReveal(msg)
 	if err != nil {
@@ -266,8 +402,12 @@ func (h *Handshake) handleReveal(msg []byte) ([]byte, error) {
 	if subtle.ConstantTimeCompare(got[:], h.peerCommitment[:]) != 1 {
 		return nil, fmt.Errorf("%w: reveal does not match the commit answered", ErrCommitment)
 	}
-	th := transcriptHash(h.commitMsg, h.responseMsg, rv.TranscriptPart())
-	ks, err := h.keySchedule(h.suite, &rv.PublicKey, &th)
+	part, err := rv.TranscriptPart()
+	if err != nil {
+		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+	}
+	th := transcriptHash(h.commitMsg, h.responseMsg, part)
+	ks, err := h.keySchedule(h.kemSecret, &rv.PublicKey, &th)
 	if err != nil {
 		return nil, err
 	}
@@ -276,18 +416,25 @@ func (h *Handshake) handleReveal(msg []byte) ([]byte, error) {
 	if !hmacEqual(&want, &rv.Confirm) {
 		return nil, fmt.Errorf("%w: initiator's confirm MAC", ErrConfirm)
 	}
-	c := &wire.Confirm{Confirm: confirmMAC(&ks.confirmResponder, &th)}
+	c := &wire.Confirm{CallID: h.cfg.CallID, Confirm: confirmMAC(&ks.confirmResponder, &th)}
 	reply, err := c.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
 	}
+	if err := h.saveContinuity(h.cont.next(&ks.retained)); err != nil {
+		return nil, err
+	}
 	clear(h.priv[:])
-	h.result = ks.result(h.suite, Responder, h.cfg.CallID, h.cfg.LocalID, h.cfg.PeerID, &th)
+	clear(h.kemSecret)
+	h.kemSecret = nil
+	h.result = ks.result(h.resultParams(&th))
+	h.cont.wipe()
 	h.state = StateDone
 	return reply, nil
 }
 
-// handleConfirm: initiator, message 4. It verifies Confirm_R and completes.
+// handleConfirm: initiator, message 4. It verifies Confirm_R, saves the
+// next retained secret and completes.
 func (h *Handshake) handleConfirm(msg []byte) ([]byte, error) {
 	c, err := wire.ParseConfirm(msg)
 	if err != nil {
@@ -296,37 +443,59 @@ func (h *Handshake) handleConfirm(msg []byte) ([]byte, error) {
 	if !hmacEqual(&h.wantConfirm, &c.Confirm) {
 		return nil, fmt.Errorf("%w: responder's confirm MAC", ErrConfirm)
 	}
+	if err := h.saveContinuity(h.pendingRec); err != nil {
+		return nil, err
+	}
+	h.pendingRec = ContinuityRecord{} // wipes its secrets
 	clear(h.wantConfirm[:])
 	h.result, h.pending = h.pending, nil
 	h.state = StateDone
 	return nil, nil
 }
 
-// keySchedule computes the suite's shared secret with the peer's key share
-// and derives every secret from it and the transcript hash. It wipes the
-// shared secret; the caller wipes the schedule.
-func (h *Handshake) keySchedule(suite Suite, peer *[wire.PublicKeySize]byte, th *[TranscriptHashSize]byte) (*keySchedule, error) {
-	var ikm []byte
-	switch suite {
-	case X25519_SHA256:
-		ss, err := x25519(&h.priv, peer)
-		if err != nil {
-			return nil, err
-		}
-		ikm = ss
-	default:
-		panic("keyexchange: internal error: unsupported suite " + suite.String())
+// saveContinuity stores rec for the peer, if continuity is on. It wipes
+// its copy of rec; the caller wipes its own.
+func (h *Handshake) saveContinuity(rec ContinuityRecord) error {
+	defer rec.wipe()
+	if h.cfg.Continuity == nil {
+		return nil
 	}
-	defer clear(ikm)
-	return deriveKeys(ikm, th)
+	if err := h.cfg.Continuity.Save(h.cfg.PeerID, rec); err != nil {
+		return fmt.Errorf("%w: save: %w", ErrContinuity, err)
+	}
+	return nil
 }
 
-// checkIdentity checks that a message belongs to this call, comes from the
-// configured peer and is meant for this party.
-func (h *Handshake) checkIdentity(what string, callID []byte, sender, receiver string) error {
-	if !bytes.Equal(callID, h.cfg.CallID) {
-		return fmt.Errorf("%w: %s for another call ID", ErrIdentity, what)
+func (h *Handshake) resultParams(th *[TranscriptHashSize]byte) resultParams {
+	return resultParams{
+		suite:      h.suite,
+		role:       h.cfg.Role,
+		cfg:        &h.cfg,
+		th:         th,
+		decision:   h.decision,
+		peerPolicy: h.peerPolicy,
+		cont:       h.cont,
 	}
+}
+
+// keySchedule computes the X25519 shared secret with the peer's key share,
+// assembles IKM = [ML-KEM ss ‖] X25519 ss ‖ [retained secret] and derives
+// every secret from it and the transcript hash. It wipes the X25519 secret
+// and IKM; the caller wipes kemSS and the schedule.
+func (h *Handshake) keySchedule(kemSS []byte, peer *[wire.PublicKeySize]byte, th *[TranscriptHashSize]byte) (*keySchedule, error) {
+	ss, err := x25519(&h.priv, peer)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(ss)
+	in := ikm(kemSS, ss, h.cont.secret())
+	defer clear(in)
+	return deriveKeys(in, th)
+}
+
+// checkIdentity checks that a message comes from the configured peer and
+// is meant for this party. (Handle has checked the call ID.)
+func (h *Handshake) checkIdentity(what string, sender, receiver string) error {
 	if sender != h.cfg.PeerID {
 		return fmt.Errorf("%w: %s from %q, want %q", ErrIdentity, what, sender, h.cfg.PeerID)
 	}
@@ -347,11 +516,12 @@ func hmacEqual(a, b *[wire.MACSize]byte) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// chooseSuite returns the responder's most preferred suite among offered.
-// Unknown code points in offered are ignored.
+// chooseSuite returns the first suite of the initiator's offer (its
+// preference order) that the responder supports. Unknown code points in
+// offered are skipped.
 func chooseSuite(mine []Suite, offered []uint16) (Suite, bool) {
-	for _, s := range mine {
-		for _, o := range offered {
+	for _, o := range offered {
+		for _, s := range mine {
 			if uint16(s) == o {
 				return s, true
 			}

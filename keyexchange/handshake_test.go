@@ -11,12 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callseal/callseal/keyexchange/internal/wire"
+	"github.com/callseal/callseal/policy"
 )
 
 // sentinels lists every error a peer message may produce.
 var sentinels = []error{
 	ErrMalformed, ErrVersion, ErrUnexpectedMessage, ErrCommitment, ErrConfirm,
-	ErrLowOrderPoint, ErrIdentity, ErrNoCommonSuite,
+	ErrLowOrderPoint, ErrIdentity, ErrCallID, ErrNoCommonSuite,
 }
 
 func isTyped(err error) bool {
@@ -78,7 +79,13 @@ func requireMatching(t testing.TB, ri, rr *Result) {
 	sr, vr := rr.MediaSecrets()
 	require.Equal(t, si, vr, "initiator send media == responder recv media")
 	require.Equal(t, sr, vi, "responder send media == initiator recv media")
-	require.NotEqual(t, si, sr, "directions have different media secrets")
+	if ri.Decision().E2EE {
+		require.NotEqual(t, si, sr, "directions have different media secrets")
+		require.NotEqual(t, [SecretSize]byte{}, si)
+	} else {
+		require.Equal(t, [SecretSize]byte{}, si, "no media secrets without E2EE")
+		require.Equal(t, [SecretSize]byte{}, sr, "no media secrets without E2EE")
+	}
 	require.Equal(t, ri.SASSecret(), rr.SASSecret())
 	require.Equal(t, ri.TranscriptHash(), rr.TranscriptHash())
 	tsi, tvi, err := ri.TransportKeys(16, 14)
@@ -88,8 +95,12 @@ func requireMatching(t testing.TB, ri, rr *Result) {
 	require.Equal(t, tsi, tvr)
 	require.Equal(t, tsr, tvi)
 	require.NotEqual(t, tsi.MasterKey, tsr.MasterKey)
-	require.Equal(t, X25519_SHA256, ri.Suite())
 	require.Equal(t, ri.Suite(), rr.Suite())
+	require.Equal(t, ri.Decision(), rr.Decision())
+	li, pi := ri.Policies()
+	lr, pr := rr.Policies()
+	require.Equal(t, li, pr)
+	require.Equal(t, pi, lr)
 	require.Equal(t, Initiator, ri.Role())
 	require.Equal(t, Responder, rr.Role())
 	require.Equal(t, ri.CallID(), rr.CallID())
@@ -125,7 +136,13 @@ func TestStateString(t *testing.T) {
 // pair, the messages so far and the party that receives message k.
 func step(t testing.TB, k int) (i, r *Handshake, m transcript, recv *Handshake) {
 	t.Helper()
-	i, r = newPair(t, nil)
+	return stepWith(t, k, nil)
+}
+
+// stepWith is step for a pair configured by edit.
+func stepWith(t testing.TB, k int, edit func(ci, cr *Config)) (i, r *Handshake, m transcript, recv *Handshake) {
+	t.Helper()
+	i, r = newPair(t, edit)
 	var err error
 	m[0], err = i.Start()
 	require.NoError(t, err)
@@ -154,33 +171,44 @@ func finish(t testing.TB, i, r *Handshake, m transcript, k int) {
 	requireMatching(t, ri, rr)
 }
 
-// acceptedTamper reports whether changing byte p of message k cannot be
-// detected by its receiver alone: the values a party commits to or
-// contributes without authentication (Commit's commitment, Response's key
-// share and nonce). Such changes must make the next message fail instead.
-func acceptedTamper(k, p int, msg []byte) bool {
-	n := len(msg)
-	switch k {
-	case 0: // commitment value: the last 32 bytes
-		return p >= n-32
-	case 1: // public key value and nonce value
-		return (p >= n-66 && p < n-34) || p >= n-32
+// fieldOf returns the index of the field whose value holds byte p of msg
+// (every message is a 2-byte header and length-prefixed fields), or -1 when
+// p is in the header or a length prefix.
+func fieldOf(msg []byte, p int) int {
+	off := wire.HeaderSize
+	for f := 0; off+wire.LengthSize <= len(msg); f++ {
+		n := int(msg[off])<<8 | int(msg[off+1])
+		start := off + wire.LengthSize
+		if p >= start && p < start+n {
+			return f
+		}
+		off = start + n
 	}
-	return false
+	return -1
 }
 
-// TestTamperEveryByte changes every byte of every message in two ways. The
+// lateCheck lists, per message, the fields whose value the receiver cannot
+// check on arrival — the commitment, values either side contributes (key
+// shares, ML-KEM key and ciphertext, nonces) and the policy states and
+// retained-secret IDs — with the error the handshake then fails with at
+// the next message. Field indices follow PROTOCOL.md.
+var lateCheck = map[int]map[int]error{
+	0: {4: ErrConfirm, 5: ErrConfirm, 6: ErrConfirm, 7: ErrCommitment},             // Commit: policy, IDs, ML-KEM key, commitment
+	1: {4: ErrConfirm, 5: ErrConfirm, 6: ErrConfirm, 7: ErrConfirm, 8: ErrConfirm}, // Response: policy, IDs, pub_R, ML-KEM ct, nonce_R
+}
+
+// tamperEveryByte changes every byte of every message in two ways. The
 // receiver must reject the result with a typed error and keep its state, so
 // the genuine message completes the handshake afterwards — or, for the
-// values the receiver cannot check, the handshake must fail at the next
-// message with ErrCommitment or ErrConfirm.
-func TestTamperEveryByte(t *testing.T) {
+// values the receiver cannot check (lateCheck), the handshake must fail at
+// the next message.
+func tamperEveryByte(t *testing.T, setup func(t testing.TB) func(ci, cr *Config)) {
 	for k := range 4 {
-		_, _, m, _ := step(t, k)
+		_, _, m, _ := stepWith(t, k, setup(t))
 		for p := range len(m[k]) {
-			for _, mask := range []byte{0x01, 0x80} {
+			for _, mask := range tamperMasks {
 				t.Run(fmt.Sprintf("msg%d/byte%d/%02x", k+1, p, mask), func(t *testing.T) {
-					i, r, m, recv := step(t, k)
+					i, r, m, recv := stepWith(t, k, setup(t))
 					before := recv.State()
 					bad := bytes.Clone(m[k])
 					bad[p] ^= mask
@@ -192,22 +220,55 @@ func TestTamperEveryByte(t *testing.T) {
 						finish(t, i, r, m, k)
 						return
 					}
-					require.True(t, acceptedTamper(k, p, m[k]), "tampered message accepted")
+					want, ok := lateCheck[k][fieldOf(m[k], p)]
+					require.True(t, ok, "tampered message accepted (field %d)", fieldOf(m[k], p))
 					switch k {
-					case 0: // R answered a forged commitment: the Reveal cannot open it.
+					case 0: // R answered a forged Commit: the Reveal fails.
 						reveal, err := i.Handle(reply)
 						require.NoError(t, err)
 						_, err = r.Handle(reveal)
-						require.ErrorIs(t, err, ErrCommitment)
-					case 1: // I used a forged key share or nonce: transcripts differ.
+						require.ErrorIs(t, err, want)
+					case 1: // I used a forged Response: transcripts differ.
 						_, err = r.Handle(reply)
-						require.ErrorIs(t, err, ErrConfirm)
+						require.ErrorIs(t, err, want)
 					}
 					require.False(t, r.Done())
 				})
 			}
 		}
 	}
+}
+
+// tamperMasks are the changes tried on each byte: the lowest and highest
+// bit. Under the race detector, which slows the hybrid run tenfold, only the
+// lowest.
+var tamperMasks = func() []byte {
+	if raceEnabled {
+		return []byte{0x01}
+	}
+	return []byte{0x01, 0x80}
+}()
+
+func TestTamperEveryByte(t *testing.T) {
+	tamperEveryByte(t, func(testing.TB) func(ci, cr *Config) { return nil })
+}
+
+// TestTamperEveryByteHybrid covers the new fields: the hybrid suite's
+// ML-KEM key and ciphertext, non-zero policy bytes and retained-secret IDs.
+func TestTamperEveryByteHybrid(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long")
+	}
+	tamperEveryByte(t, func(t testing.TB) func(ci, cr *Config) {
+		si, sr := sharedStores([SecretSize]byte{1}, [SecretSize]byte{2})
+		return func(ci, cr *Config) {
+			ci.Suites = []Suite{X25519_MLKEM768_SHA256}
+			cr.Suites = []Suite{X25519_MLKEM768_SHA256}
+			ci.Policy = policy.Party{Admin: policy.DisabledUserOverride, UserEnabled: true}
+			cr.Policy = policy.Party{Admin: policy.DisabledUserOverride, UserEnabled: true}
+			ci.Continuity, cr.Continuity = si, sr
+		}
+	})
 }
 
 func TestTruncatedAndExtended(t *testing.T) {
@@ -388,6 +449,7 @@ func TestSuiteNegotiation(t *testing.T) {
 	w, err := wire.ParseResponse(m[1])
 	require.NoError(t, err)
 	w.Suite = uint16(X25519_MLKEM768_SHA256)
+	w.KEMCiphertext = make([]byte, wire.KEMCiphertextSize)
 	bad, err := w.Marshal()
 	require.NoError(t, err)
 	_, err = i.Handle(bad)
@@ -399,6 +461,7 @@ func TestSuiteNegotiation(t *testing.T) {
 	c, err := wire.ParseCommit(m[0])
 	require.NoError(t, err)
 	c.Suites = []uint16{0x7777, uint16(X25519_MLKEM768_SHA256)}
+	c.KEMKey = testKEMKey(t)
 	bad, err = c.Marshal()
 	require.NoError(t, err)
 	_, err = r.Handle(bad)
@@ -426,7 +489,7 @@ func TestConfigValidation(t *testing.T) {
 		"long call ID":    func(c *Config) { c.CallID = make([]byte, MaxCallIDSize+1) },
 		"empty local ID":  func(c *Config) { c.LocalID = "" },
 		"long peer ID":    func(c *Config) { c.PeerID = string(make([]byte, MaxIDSize+1)) },
-		"hybrid suite":    func(c *Config) { c.Suites = []Suite{X25519_MLKEM768_SHA256} },
+		"bad policy":      func(c *Config) { c.Policy.Admin = 3 },
 		"unknown suite":   func(c *Config) { c.Suites = []Suite{0x0999} },
 		"duplicate suite": func(c *Config) { c.Suites = []Suite{X25519_SHA256, X25519_SHA256} },
 		"empty suites":    func(c *Config) { c.Suites = []Suite{} },
@@ -497,29 +560,43 @@ func TestExport(t *testing.T) {
 }
 
 func TestSecretsWiped(t *testing.T) {
-	i, r := newPair(t, nil)
+	si, sr := continuedStores(t)
+	i, r := newPair(t, func(ci, cr *Config) {
+		ci.Suites, cr.Suites = bothSuites, bothSuites
+		ci.Continuity, cr.Continuity = si, sr
+	})
 	runHandshake(t, i, r)
 	var zero [x25519PrivateKeySize]byte
-	require.Equal(t, zero, i.priv, "initiator private key wiped")
-	require.Equal(t, zero, r.priv, "responder private key wiped")
+	for _, h := range []*Handshake{i, r} {
+		require.Equal(t, zero, h.priv, "%v private key wiped", h.cfg.Role)
+		require.Nil(t, h.kemKey, "%v ML-KEM decapsulation key dropped", h.cfg.Role)
+		require.Nil(t, h.kemSecret, "%v ML-KEM shared secret wiped", h.cfg.Role)
+		require.Nil(t, h.cont.own, "%v retained secrets wiped", h.cfg.Role)
+	}
 	require.Equal(t, [wire.MACSize]byte{}, i.wantConfirm)
+	require.Equal(t, ContinuityRecord{}, i.pendingRec)
 }
 
 // FuzzHandle feeds arbitrary messages to a party in each waiting state:
 // Handle must never panic, every error must be typed, and after an error
 // the state must be unchanged and the genuine message must still succeed.
 func FuzzHandle(f *testing.F) {
-	i0, r0 := newPair(f, nil)
-	ref := runHandshake(f, i0, r0)
-	for _, m := range ref {
-		f.Add(uint8(0), m)
-		f.Add(uint8(1), m)
-		f.Add(uint8(2), m)
-		f.Add(uint8(3), m)
+	for _, suites := range [][]Suite{nil, bothSuites} {
+		i0, r0 := newPair(f, func(ci, cr *Config) { ci.Suites, cr.Suites = suites, suites })
+		ref := runHandshake(f, i0, r0)
+		for _, m := range ref {
+			for k := range uint8(4) {
+				f.Add(k, suites != nil, m)
+			}
+		}
 	}
-	f.Fuzz(func(t *testing.T, k uint8, msg []byte) {
+	f.Fuzz(func(t *testing.T, k uint8, hybrid bool, msg []byte) {
 		k %= 4
-		i, r, m, recv := step(t, int(k))
+		var edit func(ci, cr *Config)
+		if hybrid {
+			edit = func(ci, cr *Config) { ci.Suites, cr.Suites = bothSuites, bothSuites }
+		}
+		i, r, m, recv := stepWith(t, int(k), edit)
 		before := recv.State()
 		if _, err := recv.Handle(msg); err != nil {
 			if !isTyped(err) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/callseal/callseal/keyexchange/internal/wire"
+	"github.com/callseal/callseal/policy"
 )
 
 // Labels of the key schedule (PROTOCOL.md, "Key schedule"). Every derived
@@ -22,6 +23,11 @@ const (
 	labelTransportR2I     = "callseal transport r2i"
 	labelSAS              = "callseal sas"
 	labelExporter         = "callseal exporter"
+	labelRetained         = "callseal retained secret"
+
+	// Retained-secret IDs (continuity.go): HMAC keys, not HKDF labels.
+	labelRetainedIDInitiator = "callseal retained id initiator"
+	labelRetainedIDResponder = "callseal retained id responder"
 )
 
 // commitment returns SHA-256("callseal commit" ‖ pub ‖ nonce), the hash
@@ -40,7 +46,11 @@ func commitment(pub *[wire.PublicKeySize]byte, nonce *[wire.NonceSize]byte) [wir
 
 // transcriptHash returns SHA-256 over message 1, message 2 and the reveal
 // part of message 3, exactly as sent, each preceded by its length as a 2-byte
-// big-endian integer (all are at most wire.MaxMessageSize bytes).
+// big-endian integer (all are at most wire.MaxMessageSize bytes). Messages 1
+// and 2 carry everything negotiated — the offered and chosen suites, both
+// identities, the call ID, both policy states, both retained-secret ID
+// lists, the ML-KEM encapsulation key and ciphertext — so the Confirm MACs
+// and the check number depend on all of it.
 func transcriptHash(commit, response, revealPart []byte) [TranscriptHashSize]byte {
 	h := sha256.New()
 	for _, m := range [...][]byte{commit, response, revealPart} {
@@ -65,17 +75,35 @@ type keySchedule struct {
 	transportR2I     [SecretSize]byte
 	sas              [SecretSize]byte
 	exporter         [SecretSize]byte
+	retained         [SecretSize]byte
+}
+
+// ikm returns the input keying material of the key schedule (PROTOCOL.md,
+// "Key schedule"):
+//
+//	IKM = [ML-KEM ss ‖] X25519 ss ‖ [retained secret]
+//
+// The ML-KEM secret comes first, as in X25519MLKEM768 for TLS
+// (draft-ietf-tls-ecdhe-mlkem); every part has a fixed size (32 bytes) and
+// which parts are present is fixed by the transcript (the chosen suite, the
+// retained-secret IDs), so the concatenation is unambiguous. The caller
+// wipes the result.
+func ikm(kemSS, x25519SS, retained []byte) []byte {
+	out := make([]byte, 0, len(kemSS)+len(x25519SS)+len(retained))
+	out = append(out, kemSS...)
+	out = append(out, x25519SS...)
+	return append(out, retained...)
 }
 
 // deriveKeys runs the key schedule in the style of TLS 1.3 (RFC 8446,
 // Section 7.1) with HKDF-SHA256 (RFC 5869):
 //
-//	PRK    = HKDF-Extract(salt = transcript hash, IKM = shared secret)
+//	PRK    = HKDF-Extract(salt = transcript hash, IKM = ikm(...))
 //	secret = HKDF-Expand(PRK, label, 32)   for each label above
 //
 // The caller wipes ikm; deriveKeys wipes the PRK before it returns.
-func deriveKeys(ikm []byte, th *[TranscriptHashSize]byte) (*keySchedule, error) {
-	prk, err := hkdf.Extract(sha256.New, ikm, th[:])
+func deriveKeys(ikmBytes []byte, th *[TranscriptHashSize]byte) (*keySchedule, error) {
+	prk, err := hkdf.Extract(sha256.New, ikmBytes, th[:])
 	if err != nil {
 		return nil, fmt.Errorf("keyexchange: hkdf extract: %w", err)
 	}
@@ -93,6 +121,7 @@ func deriveKeys(ikm []byte, th *[TranscriptHashSize]byte) (*keySchedule, error) 
 		{&ks.transportR2I, labelTransportR2I},
 		{&ks.sas, labelSAS},
 		{&ks.exporter, labelExporter},
+		{&ks.retained, labelRetained},
 	} {
 		out, err := hkdf.Expand(sha256.New, prk, o.label, SecretSize)
 		if err != nil {
@@ -114,19 +143,38 @@ func confirmMAC(key *[SecretSize]byte, th *[TranscriptHashSize]byte) [wire.MACSi
 	return out
 }
 
+// resultParams is what a Result holds besides the derived secrets.
+type resultParams struct {
+	suite      Suite
+	role       Role
+	cfg        *Config
+	th         *[TranscriptHashSize]byte
+	decision   policy.Decision
+	peerPolicy policy.Party
+	cont       *continuity
+}
+
 // result maps the schedule's directional secrets onto role's send/receive.
-func (ks *keySchedule) result(suite Suite, role Role, callID []byte, localID, peerID string, th *[TranscriptHashSize]byte) *Result {
+// When the policy decision is E2EE off the media secrets stay zero.
+func (ks *keySchedule) result(p resultParams) *Result {
 	r := &Result{
-		suite:          suite,
-		role:           role,
-		callID:         append([]byte(nil), callID...),
-		localID:        localID,
-		peerID:         peerID,
-		transcriptHash: *th,
+		suite:          p.suite,
+		role:           p.role,
+		callID:         append([]byte(nil), p.cfg.CallID...),
+		localID:        p.cfg.LocalID,
+		peerID:         p.cfg.PeerID,
+		transcriptHash: *p.th,
 		sas:            ks.sas,
 		exporter:       ks.exporter,
+		decision:       p.decision,
+		localPolicy:    p.cfg.Policy,
+		peerPolicy:     p.peerPolicy,
+		continuity:     p.cont.status,
+		verified:       p.cont.status == ContinuityKept && p.cont.verified,
+		store:          p.cont.store,
+		retainedFP:     sha256.Sum256(ks.retained[:]),
 	}
-	switch role {
+	switch p.role {
 	case Initiator:
 		r.sendMedia, r.recvMedia = ks.mediaI2R, ks.mediaR2I
 		r.sendTransport, r.recvTransport = ks.transportI2R, ks.transportR2I
@@ -135,6 +183,10 @@ func (ks *keySchedule) result(suite Suite, role Role, callID []byte, localID, pe
 		r.sendTransport, r.recvTransport = ks.transportR2I, ks.transportI2R
 	default:
 		panic("keyexchange: internal error: invalid role")
+	}
+	if !p.decision.E2EE {
+		clear(r.sendMedia[:])
+		clear(r.recvMedia[:])
 	}
 	return r
 }
@@ -149,4 +201,5 @@ func (ks *keySchedule) wipe() {
 	clear(ks.transportR2I[:])
 	clear(ks.sas[:])
 	clear(ks.exporter[:])
+	clear(ks.retained[:])
 }

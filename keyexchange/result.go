@@ -3,8 +3,11 @@ package keyexchange
 import (
 	"crypto/hkdf"
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
+
+	"github.com/callseal/callseal/policy"
 )
 
 // SecretSize is the size in bytes of every secret the key schedule derives
@@ -30,7 +33,8 @@ type SRTPKeys struct {
 }
 
 // Result is what a completed handshake yields: the negotiated suite, the
-// bound identities, the transcript hash and the derived secrets.
+// bound identities, the transcript hash, the derived secrets, the policy
+// decision and what key continuity found.
 //
 // "Send" and "receive" are from this party's point of view: one side's send
 // secret equals the other side's receive secret.
@@ -51,6 +55,72 @@ type Result struct {
 	recvTransport [SecretSize]byte
 	sas           [SecretSize]byte
 	exporter      [SecretSize]byte
+
+	decision    policy.Decision
+	localPolicy policy.Party
+	peerPolicy  policy.Party
+
+	continuity Continuity
+	verified   bool
+	store      ContinuityStore
+	retainedFP [sha256.Size]byte // SHA-256 of the retained secret this call saved
+}
+
+// Decision returns the policy decision both parties computed from their two
+// policy states (policy.Decide), which the transcript binds. When
+// Decision().E2EE is false, Handshake.Result also returned a *PolicyError,
+// MediaSecrets are zero and must not be used, and the call runs on
+// transport SRTP only (TransportKeys for a direct call, or the app's own
+// DTLS-SRTP or relay keys); tell the user Decision().Reason.
+func (r *Result) Decision() policy.Decision {
+	d := r.decision
+	d.Unavailable = append([]policy.Feature(nil), d.Unavailable...)
+	return d
+}
+
+// Policies returns this party's and the peer's policy state as exchanged
+// in the handshake; policy.Party.Reason on each tells whose setting blocked
+// E2EE.
+func (r *Result) Policies() (local, peer policy.Party) { return r.localPolicy, r.peerPolicy }
+
+// Continuity reports what key continuity found in this handshake. When
+// Continuity().Break() is true, warn the user that the peer's device or
+// keys changed (or that someone is in the middle) and ask for the check
+// number to be compared again.
+func (r *Result) Continuity() Continuity { return r.continuity }
+
+// Verified reports that the chain of retained secrets was unbroken
+// (Continuity() == ContinuityKept) and the users compared the check number
+// in an earlier call of the chain (Result.MarkVerified). The app may then
+// show the call as verified without a new comparison.
+func (r *Result) Verified() bool { return r.verified }
+
+// MarkVerified records, in the ContinuityStore, that the users compared
+// this call's check number and found it equal, so that the next call with
+// the peer reports Verified while continuity holds. It returns an error
+// wrapping ErrContinuity when there is no store, or when the stored record
+// is no longer this call's (a later handshake with the peer replaced it).
+//
+// The Result itself does not change: Verified reports what was carried
+// into this call.
+func (r *Result) MarkVerified() error {
+	if r.store == nil {
+		return fmt.Errorf("%w: no ContinuityStore configured", ErrContinuity)
+	}
+	rec, ok, err := r.store.Load(r.peerID)
+	if err != nil {
+		return fmt.Errorf("%w: load: %w", ErrContinuity, err)
+	}
+	defer rec.wipe()
+	fp := sha256.Sum256(rec.Secret[:])
+	if !ok || subtle.ConstantTimeCompare(fp[:], r.retainedFP[:]) != 1 {
+		return fmt.Errorf("%w: the stored record for %q is not this call's", ErrContinuity, r.peerID)
+	}
+	rec.Verified = true
+	if err := r.store.Save(r.peerID, rec); err != nil {
+		return fmt.Errorf("%w: save: %w", ErrContinuity, err)
+	}
+	return nil
 }
 
 // Suite returns the negotiated key-exchange suite.
@@ -74,7 +144,9 @@ func (r *Result) TranscriptHash() [TranscriptHashSize]byte { return r.transcript
 
 // MediaSecrets returns the E2EE media secrets (32 bytes each) for the
 // direction this party sends on and the one it receives on. The e2ee package
-// derives its per-media-kind SFrame base keys from them.
+// derives its per-media-kind SFrame base keys from them. They are zero when
+// Decision().E2EE is false: policy does not allow E2EE for this call, and
+// Handshake.Result said so with a *PolicyError.
 func (r *Result) MediaSecrets() (send, recv [SecretSize]byte) {
 	return r.sendMedia, r.recvMedia
 }

@@ -148,7 +148,7 @@ func TestLowOrderReveal(t *testing.T) {
 		require.NoError(t, err)
 		_, err = r.Handle(commit)
 		require.NoError(t, err)
-		reveal, err := (&wire.Reveal{PublicKey: pub, Nonce: nonce}).Marshal()
+		reveal, err := (&wire.Reveal{CallID: []byte("call-42"), PublicKey: pub, Nonce: nonce}).Marshal()
 		require.NoError(t, err)
 		_, err = r.Handle(reveal)
 		require.ErrorIs(t, err, ErrLowOrderPoint, "tcId %d (%s)", v.TcID, v.Comment)

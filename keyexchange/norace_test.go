@@ -1,0 +1,5 @@
+//go:build !race
+
+package keyexchange
+
+const raceEnabled = false
