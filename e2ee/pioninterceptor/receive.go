@@ -1,0 +1,246 @@
+package pioninterceptor
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/pion/interceptor"
+
+	"github.com/callseal/callseal/e2ee"
+)
+
+// Errors of the receive path. They never reach the app (the packet is
+// dropped and counted in Stats); they are errors so that tests can name them.
+var (
+	errShortRTP    = fmt.Errorf("pioninterceptor: %w: RTP packet shorter than its header", e2ee.ErrMalformed)
+	errRTPVersion  = fmt.Errorf("pioninterceptor: %w: RTP version is not 2", e2ee.ErrMalformed)
+	errRTPPadding  = fmt.Errorf("pioninterceptor: %w: bad RTP padding", e2ee.ErrMalformed)
+	errNoPayload   = errors.New("pioninterceptor: no payload (padding only)")
+	errNoCandidate = fmt.Errorf("pioninterceptor: %w: RTX packet for no known stream", e2ee.ErrUnknownKey)
+)
+
+// savedHeaderSize is how much of an incoming packet's header (fixed header,
+// CSRCs, extension) the receive path saves on the stack; a longer header is
+// saved on the heap.
+const savedHeaderSize = 128 // bytes
+
+// remoteStream opens the packets of one incoming media stream.
+type remoteStream struct {
+	i    *e2eeInterceptor
+	ssrc uint32
+	pt   atomic.Uint32 // payload type of the last opened packet, or noPT
+	next interceptor.RTPReader
+}
+
+// Read reads packets from the next reader until one opens, and returns it
+// with its payload opened, in b. Packets that do not open are dropped and
+// counted; errors of the next reader are returned as they are.
+func (r *remoteStream) Read(b []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
+	st := &r.i.f.stats
+	for {
+		n, attr, err := r.next.Read(b, a)
+		if err != nil {
+			return n, attr, err
+		}
+		// A dropped packet's attributes (pion caches its parsed header
+		// there) must not reach the next read.
+		a = nil
+		sess := r.i.f.session.Load()
+		if sess == nil {
+			st.noSession.Add(1)
+			continue
+		}
+		m, err := openInPlace(sess, b[:n])
+		switch {
+		case errors.Is(err, errNoPayload):
+			st.padding.Add(1)
+			continue
+		case err != nil:
+			st.dropped(err)
+			continue
+		}
+		r.pt.Store(uint32(b[1] & 0x7f))
+		st.opened.Add(1)
+		return m, attr, nil
+	}
+}
+
+// rtpLayout locates the parts of a marshalled RTP packet:
+//
+//	pkt[:meta]     fixed header and CSRC list
+//	pkt[meta:off]  header extension, if X
+//	pkt[off:end]   payload
+//	pkt[end:]      padding, if P
+type rtpLayout struct {
+	meta, off, end int
+}
+
+// parseRTP checks and locates the parts of an RTP packet (RFC 3550,
+// Section 5.1).
+func parseRTP(pkt []byte) (rtpLayout, error) {
+	if len(pkt) < rtpFixedHeaderSize {
+		return rtpLayout{}, errShortRTP
+	}
+	if pkt[0]>>6 != rtpVersion {
+		return rtpLayout{}, errRTPVersion
+	}
+	meta := rtpFixedHeaderSize + rtpCSRCSize*int(pkt[0]&0x0f)
+	if len(pkt) < meta {
+		return rtpLayout{}, errShortRTP
+	}
+	off := meta
+	if pkt[0]&rtpExtensionBit != 0 {
+		if len(pkt)-off < rtpExtHeaderSize {
+			return rtpLayout{}, errShortRTP
+		}
+		off += rtpExtHeaderSize + 4*int(binary.BigEndian.Uint16(pkt[off+2:]))
+		if len(pkt) < off {
+			return rtpLayout{}, errShortRTP
+		}
+	}
+	end := len(pkt)
+	if pkt[0]&rtpPaddingBit != 0 {
+		// RFC 3550, Section 5.1: the last octet of the padding is a count
+		// of how many padding octets should be ignored, including itself.
+		p := int(pkt[end-1])
+		if p == 0 || end-p < off {
+			return rtpLayout{}, errRTPPadding
+		}
+		end -= p
+	}
+	return rtpLayout{meta: meta, off: off, end: end}, nil
+}
+
+// openInPlace opens the sealed packet pkt in place and returns the length
+// of the opened packet: the same header bytes (extension included), the
+// opened payload, the same padding. The AAD is the fixed header and CSRC
+// list with X and P cleared (package doc). On error pkt's contents are
+// undefined.
+//
+// Layout while opening: the saved metadata, with X and P cleared, is moved
+// to just before the payload, over the extension, so that metadata ‖ payload
+// is contiguous and e2ee.Session.Open can work in place; the header is put
+// back afterwards.
+func openInPlace(sess *e2ee.Session, pkt []byte) (int, error) {
+	l, err := parseRTP(pkt)
+	if err != nil {
+		return 0, err
+	}
+	if l.end == l.off {
+		return 0, errNoPayload
+	}
+	var stack [savedHeaderSize]byte
+	hdr := stack[:0]
+	if l.off > len(stack) {
+		hdr = make([]byte, 0, l.off)
+	}
+	hdr = append(hdr, pkt[:l.off]...)
+
+	start := l.off - l.meta
+	copy(pkt[start:], hdr[:l.meta])
+	pkt[start] &^= rtpPaddingBit | rtpExtensionBit
+	out, _, err := sess.Open(pkt[start:start], pkt[start:l.end])
+	if err != nil {
+		return 0, err
+	}
+	m := l.off + len(out) - l.meta // the opened payload ends here
+	copy(pkt, hdr)
+	m += copy(pkt[m:], pkt[l.end:]) // padding, moved up
+	return m, nil
+}
+
+// rtxStream opens the retransmitted payloads of an incoming RTX stream
+// (RFC 4588): see "Retransmissions" in the package doc.
+type rtxStream struct {
+	i    *e2eeInterceptor
+	next interceptor.RTPReader
+}
+
+// rtxOSNSize is the size of the original sequence number that starts an RTX
+// payload (RFC 4588, Section 4).
+const rtxOSNSize = 2 // bytes
+
+// Read reads RTX packets from the next reader until one opens, and returns
+// it in b as an RTX packet whose payload is OSN ‖ opened original payload,
+// for pion to unwrap.
+func (r *rtxStream) Read(b []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
+	st := &r.i.f.stats
+	for {
+		n, attr, err := r.next.Read(b, a)
+		if err != nil {
+			return n, attr, err
+		}
+		a = nil
+		sess := r.i.f.session.Load()
+		if sess == nil {
+			st.noSession.Add(1)
+			continue
+		}
+		m, err := r.open(sess, b[:n])
+		switch {
+		case errors.Is(err, errNoPayload):
+			st.padding.Add(1)
+			continue
+		case err != nil:
+			st.dropped(err)
+			continue
+		}
+		st.opened.Add(1)
+		st.openedRTX.Add(1)
+		return m, attr, nil
+	}
+}
+
+// open opens the RTX packet pkt in place. The original header is rebuilt
+// for each incoming media stream in turn (an RTX payload type maps to one
+// original payload type, but pion's StreamInfo does not say which stream an
+// RTX SSRC repairs); a wrong guess fails authentication and leaves the
+// session unchanged. A call has a handful of streams, and RTX is rare.
+func (r *rtxStream) open(sess *e2ee.Session, pkt []byte) (int, error) {
+	l, err := parseRTP(pkt)
+	if err != nil {
+		return 0, err
+	}
+	if l.end-l.off <= rtxOSNSize {
+		return 0, errNoPayload // a padding probe on the RTX stream
+	}
+	osn := pkt[l.off : l.off+rtxOSNSize]
+	sealed := pkt[l.off+rtxOSNSize : l.end]
+
+	var stack [4]candidate
+	cands := r.i.repairCandidates(stack[:0])
+	if len(cands) == 0 {
+		return 0, errNoCandidate
+	}
+	bp := sealBufs.Get().(*[]byte)
+	defer sealBufs.Put(bp)
+	buf := *bp
+	var replay, last error
+	for _, c := range cands {
+		buf = append(buf[:0], pkt[:l.meta]...)
+		buf[0] &^= rtpPaddingBit | rtpExtensionBit
+		buf[1] = buf[1]&0x80 | c.pt
+		buf[2], buf[3] = osn[0], osn[1]
+		binary.BigEndian.PutUint32(buf[8:], c.ssrc)
+		buf = append(buf, sealed...)
+		out, _, err := sess.Open(buf[:0], buf)
+		if err == nil {
+			m := l.off + rtxOSNSize
+			m += copy(pkt[m:], out[l.meta:])
+			m += copy(pkt[m:], pkt[l.end:]) // padding, moved up
+			*bp = buf[:0]
+			return m, nil
+		}
+		if errors.Is(err, e2ee.ErrReplay) {
+			replay = err
+		}
+		last = err
+	}
+	*bp = buf[:0]
+	if replay != nil {
+		return 0, replay
+	}
+	return 0, last
+}
