@@ -52,3 +52,45 @@ func ExampleSession() {
 	// Bob got "hello, Bob"
 	// again: true
 }
+
+// DTLS-SRTP: both ends export the same keying material from their DTLS
+// handshake (RFC 5764, Section 4.2) and split it by role; the client's
+// local keys are the server's remote keys. RTCP is protected too.
+func ExampleKeysFromDTLS() {
+	p := srtp.DefaultProfile
+	// With pion/dtls: state.ExportKeyingMaterial(srtp.DTLSExporterLabel, nil, n).
+	material := bytes.Repeat([]byte{0x42, 0x17}, p.KeySize()+p.SaltSize()) // 56 bytes for AES-128-GCM
+	material[0] ^= 1                                                       // client and server write keys differ
+
+	cl, cr, err := srtp.KeysFromDTLS(material, p, true)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sl, sr, err := srtp.KeysFromDTLS(material, p, false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := srtp.NewSession(p, cl, cr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	server, err := srtp.NewSession(p, sl, sr)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// An RTCP receiver report with no report blocks (RFC 3550, Section 6.4.2).
+	rr := []byte{0x80, 201, 0, 1, 0, 0, 0xbe, 0xef}
+	srtcp, err := client.ProtectRTCP(nil, rr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, err := server.UnprotectRTCP(nil, srtcp)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d material bytes; RTCP %d → SRTCP %d bytes; opened equal: %v\n",
+		len(material), len(rr), len(srtcp), bytes.Equal(got, rr))
+	// Output:
+	// 56 material bytes; RTCP 8 → SRTCP 28 bytes; opened equal: true
+}

@@ -1,0 +1,78 @@
+// Package callseal is the façade a calling app imports: a Session runs one
+// end-to-end encrypted 1:1 call over a packet transport, with both of
+// callseal's layers for every RTP packet of its audio, video and screen
+// share streams.
+//
+//	send:    RTP ─▶ e2ee.Seal (SFrame, RFC 9605) ─▶ srtp.ProtectRTP ─▶ Transport.Write
+//	receive: Transport.Read ─▶ srtp.UnprotectRTP ─▶ e2ee.Open ─▶ the stream's ReadRTP
+//
+// RTCP (WriteRTCP, ReadRTCP) is protected by transport SRTP only, so relays
+// can read and write it (RFC 3711, Section 3.4).
+//
+// # Setting up a call
+//
+// Run the handshake (package keyexchange) over the app's signaling channel,
+// then pass its Result to New with a Transport: a connected *net.UDPConn,
+// PacketConn for any net.PacketConn and peer address, or anything that
+// carries one packet per Read and Write. Config.SRTP says where the
+// transport SRTP keys come from: the handshake (DirectKeys, the default, for
+// a peer-to-peer call where nobody terminates SRTP), DTLS-SRTP keying
+// material (DTLSKeys, RFC 5764) or explicit keys for a hop to a relay
+// (HopKeys). Both parties show CheckNumber to their users, who compare it.
+//
+// # Policy
+//
+// The handshake carries both parties' E2EE policy (package policy) and
+// decides, for both alike, whether the call is end-to-end encrypted. When it
+// is not, the same Session runs on transport SRTP only: E2EE reports false
+// and the reason to show the user, CheckNumber is empty and Rekey fails with
+// ErrE2EEOff. Received packets then carry no authenticated media kind, so
+// Config.Classify sorts them into streams by SSRC and payload type.
+//
+// # Streams
+//
+// Stream(kind) returns the Audio, Video or ScreenShare stream. WriteRTP
+// takes a marshalled RTP packet (the app's packetizer chooses SSRC, sequence
+// numbers and timestamps) and sends it through both layers; ReadRTP returns
+// the next packet received on that stream, with both layers removed. In an
+// E2EE call a received packet's stream is its SFrame key's media kind, which
+// the peer cannot lie about without failing authentication.
+//
+// A Session runs one goroutine that reads the transport, unprotects and
+// opens each packet and queues it on its stream (Config.QueueLength packets,
+// DefaultQueueLength by default). A full queue drops the newest packet and
+// counts it in Stats (Overflows): for real-time media, dropping beats
+// stalling the other streams. Close stops the goroutine.
+//
+// # Sizes
+//
+// A packet grows on the wire by the E2EE overhead (at most e2ee
+// Session.Overhead, 17-21 bytes with the default SFrame suite) plus the
+// transport overhead (srtp.Profile.RTPOverhead: 16 bytes for AES-GCM, 10 for
+// AES_CM_128_HMAC_SHA1_80); Overhead reports the sum's upper bound. RTCP
+// grows by srtp.Profile.RTCPOverhead (20 or 14 bytes). A received datagram
+// may be up to MaxPacketSize bytes.
+//
+// # Errors
+//
+// Write and Read methods return ErrClosed after Close. Packets that fail to
+// unprotect or open are dropped, never returned, and counted per stream in
+// Stats (authentication failures per layer, replays, malformed). Errors from
+// New and WriteRTP wrap the layer's sentinel errors (srtp.ErrMalformed,
+// e2ee.ErrMalformed, ...) for errors.Is.
+//
+// # Concurrency
+//
+// A Session and its Streams are safe for concurrent use. Writes on different
+// streams run in parallel; writes on one stream are serialized, and packets of
+// one SSRC must be written in sequence-number order (the SRTP rollover counter
+// follows them). Any number of goroutines may read a stream; each packet goes
+// to one of them. Rekey and Stats may be called at any time.
+//
+// # Allocation
+//
+// After the first packets of each stream (which size the reused buffers),
+// WriteRTP, ReadRTP, WriteRTCP, ReadRTCP and the receive loop allocate
+// nothing per packet, provided the Transport does not and ReadRTP's dst has
+// the capacity.
+package callseal

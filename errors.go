@@ -1,0 +1,23 @@
+package callseal
+
+import (
+	"errors"
+	"fmt"
+	"net"
+)
+
+// Errors a Session returns, for errors.Is.
+var (
+	// ErrClosed is returned by a Session's methods after Close. It also
+	// matches net.ErrClosed.
+	ErrClosed = fmt.Errorf("callseal: session closed: %w", net.ErrClosed)
+
+	// ErrE2EEOff is returned by Rekey when policy turned end-to-end
+	// encryption off for the call: there are no E2EE keys to replace.
+	ErrE2EEOff = errors.New("callseal: end-to-end encryption is off for this call")
+
+	// ErrNoClassifier is returned by New when the call runs without E2EE and
+	// Config.Classify is nil: received packets could not be sorted into
+	// streams.
+	ErrNoClassifier = errors.New("callseal: E2EE is off and Config.Classify is nil")
+)

@@ -1,0 +1,152 @@
+package callseal_test
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"net"
+
+	"github.com/callseal/callseal"
+	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
+)
+
+// runHandshake stands in for the app's signaling: it runs the four-message
+// handshake between two parties with the given policies and returns each
+// side's Result. Handshake.Result returns a *keyexchange.PolicyError with
+// the Result when policy turned E2EE off; the Session is built from that
+// Result all the same.
+func runHandshake(alicePolicy, bobPolicy policy.Party) (alice, bob *keyexchange.Result) {
+	callID := []byte("call 1")
+	a, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID,
+		LocalID: "alice@example.com", PeerID: "bob@example.com", Policy: alicePolicy})
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID,
+		LocalID: "bob@example.com", PeerID: "alice@example.com", Policy: bobPolicy})
+	if err != nil {
+		log.Fatal(err)
+	}
+	msg, err := a.Start()
+	for turn := 0; err == nil && msg != nil; turn++ {
+		if turn%2 == 0 {
+			msg, err = b.Handle(msg)
+		} else {
+			msg, err = a.Handle(msg)
+		}
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	var pe *keyexchange.PolicyError
+	if alice, err = a.Result(); err != nil && !errors.As(err, &pe) {
+		log.Fatal(err)
+	}
+	if bob, err = b.Result(); err != nil && !errors.As(err, &pe) {
+		log.Fatal(err)
+	}
+	return alice, bob
+}
+
+// udpPair returns a UDP transport for each party on loopback: each party's
+// socket, sending to the other's address.
+func udpPair() (a, b callseal.Transport) {
+	la, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	lb, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return callseal.PacketConn(la, lb.LocalAddr()), callseal.PacketConn(lb, la.LocalAddr())
+}
+
+// A direct, end-to-end encrypted call over UDP: both layers, keys from the
+// handshake, one audio packet from Alice to Bob.
+func Example() {
+	ra, rb := runHandshake(policy.Party{}, policy.Party{})
+	ca, cb := udpPair()
+	alice, err := callseal.New(ra, callseal.Config{Transport: ca})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer alice.Close()
+	bob, err := callseal.New(rb, callseal.Config{Transport: cb})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer bob.Close()
+
+	on, why := alice.E2EE()
+	fmt.Println("E2EE:", on, "-", why)
+	fmt.Println("same check number:", alice.CheckNumber() == bob.CheckNumber())
+
+	// An RTP packet as the app's packetizer makes it: V=2, PT=111 (Opus),
+	// seq 1, timestamp 960, SSRC 0x1234, then the payload.
+	rtp := append([]byte{0x80, 111, 0, 1, 0, 0, 3, 0xc0, 0, 0, 0x12, 0x34}, "opus frame"...)
+	if err := alice.Stream(callseal.Audio).WriteRTP(rtp); err != nil {
+		log.Fatal(err)
+	}
+	got, err := bob.Stream(callseal.Audio).ReadRTP(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("bob got %q\n", got[12:])
+
+	st := alice.Stats().Stream(callseal.Audio)
+	fmt.Printf("sent %d packet: %d RTP bytes, %d on the wire (E2EE +%d, SRTP +%d)\n",
+		st.Sent.Packets, st.Sent.Bytes, st.Sent.WireBytes, st.Sent.E2EEOverhead(), st.Sent.SRTPOverhead())
+	// Output:
+	// E2EE: true - end-to-end encryption enabled by both parties
+	// same check number: true
+	// bob got "opus frame"
+	// sent 1 packet: 22 RTP bytes, 55 on the wire (E2EE +17, SRTP +16)
+}
+
+// When policy turns E2EE off (here: compliance recording on Bob's account),
+// the same Session runs on transport SRTP only. The app tells the user why,
+// and sorts received packets into streams by payload type, as its SDP says.
+func ExampleSession_E2EE() {
+	ra, rb := runHandshake(policy.Party{}, policy.Party{ComplianceRecording: true})
+	byPayloadType := func(_ uint32, pt uint8) (callseal.MediaKind, bool) {
+		switch pt {
+		case 111:
+			return callseal.Audio, true
+		case 96:
+			return callseal.Video, true
+		}
+		return 0, false
+	}
+	ca, cb := udpPair()
+	alice, err := callseal.New(ra, callseal.Config{Transport: ca, Classify: byPayloadType})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer alice.Close()
+	bob, err := callseal.New(rb, callseal.Config{Transport: cb, Classify: byPayloadType})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer bob.Close()
+
+	on, why := alice.E2EE()
+	fmt.Println("E2EE:", on, "-", why)
+	fmt.Println("rekey:", alice.Rekey())
+
+	rtp := append([]byte{0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0x56, 0x78}, "vp8 frame"...)
+	if err := alice.Stream(callseal.Video).WriteRTP(rtp); err != nil {
+		log.Fatal(err)
+	}
+	got, err := bob.Stream(callseal.Video).ReadRTP(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	st := alice.Stats().Stream(callseal.Video)
+	fmt.Printf("bob got %q; %d RTP bytes, %d on the wire (SRTP 16)\n", got[12:], st.Sent.Bytes, st.Sent.WireBytes)
+	// Output:
+	// E2EE: false - compliance recording is on for an account
+	// rekey: callseal: end-to-end encryption is off for this call
+	// bob got "vp8 frame"; 21 RTP bytes, 37 on the wire (SRTP 16)
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package callseal
+
+const raceEnabled = true

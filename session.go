@@ -1,0 +1,244 @@
+package callseal
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
+	"github.com/callseal/callseal/srtp"
+	"github.com/callseal/callseal/verify"
+)
+
+// Tuning defaults.
+const (
+	// DefaultQueueLength is how many received packets each stream, and
+	// RTCP, buffers for ReadRTP (ReadRTCP) unless Config.QueueLength says
+	// otherwise: about 1.5 s of 30 fps video at 5 packets a frame.
+	DefaultQueueLength = 256 // packets
+
+	// bufferSize is the initial capacity of each reused packet buffer, in
+	// bytes: a 1500-byte Ethernet MTU. Buffers grow once for larger packets.
+	bufferSize = 1500 // bytes
+)
+
+// Config configures New. Only Transport is required.
+type Config struct {
+	// Transport carries the packets; the Session owns it and closes it.
+	Transport Transport
+
+	// SRTP is where the transport SRTP keys come from. The zero value is
+	// DirectKeys(srtp.DefaultProfile): from the handshake.
+	SRTP KeySource
+
+	// E2EE are options for the E2EE layer (e2ee.NewSession), such as the
+	// SFrame cipher suite. Both parties must use the same.
+	E2EE []e2ee.Option
+
+	// Classify names the stream of a received packet from its SSRC and
+	// payload type, which the app knows from its signaling (SDP). It is
+	// required when the call runs without E2EE, and used only then: with
+	// E2EE, the authenticated SFrame key names the stream. Packets for
+	// which it returns false are dropped (counted as Unattributed).
+	Classify func(ssrc uint32, payloadType uint8) (kind MediaKind, ok bool)
+
+	// QueueLength is how many received packets each stream buffers;
+	// 0 means DefaultQueueLength.
+	QueueLength int
+}
+
+// layers are the two cryptographic layers of a Session.
+type layers struct {
+	inner *e2ee.Session // nil when policy turned E2EE off
+	outer *srtp.Session
+}
+
+// A Session is one party's side of a call: the handshake's result, the E2EE
+// layer (unless policy turned it off) and the transport SRTP layer, for an
+// Audio, a Video and a ScreenShare stream and RTCP over one Transport.
+//
+// A Session is safe for concurrent use; see the package documentation for
+// the details, and for what allocates. Close it when the call ends.
+type Session struct {
+	decision    policy.Decision
+	checkNumber string
+	overhead    int
+	classify    func(uint32, uint8) (MediaKind, bool)
+	transport   Transport
+
+	profile srtp.Profile
+
+	// The layers; nil after Close. Writers load them under their stream's
+	// mutex, the receive loop once when it starts.
+	layers atomic.Pointer[layers]
+
+	streams [numKinds]Stream
+	rtcp    Stream
+
+	unattributed streamCounters
+
+	closed   atomic.Bool
+	recvDone chan struct{} // closed when the receive loop ends
+	recvErr  error         // why it ended; written before recvDone is closed
+	closeMu  sync.Mutex
+	closeErr error
+}
+
+// New starts a Session for the call whose handshake produced res, on
+// cfg.Transport. res.Decision() says whether the call is end-to-end
+// encrypted: pass the Result that Handshake.Result returns together with a
+// *keyexchange.PolicyError as well, and the Session runs on transport SRTP
+// only.
+//
+// New starts the receive goroutine; Close stops it. On error nothing is
+// started and the Transport is not closed.
+func New(res *keyexchange.Result, cfg Config) (*Session, error) {
+	if res == nil {
+		return nil, errors.New("callseal: nil keyexchange.Result")
+	}
+	if cfg.Transport == nil {
+		return nil, errors.New("callseal: nil Transport")
+	}
+	if cfg.QueueLength < 0 {
+		return nil, fmt.Errorf("callseal: negative QueueLength %d", cfg.QueueLength)
+	}
+	if cfg.QueueLength == 0 {
+		cfg.QueueLength = DefaultQueueLength
+	}
+	s := &Session{
+		decision:  res.Decision(),
+		classify:  cfg.Classify,
+		transport: cfg.Transport,
+		recvDone:  make(chan struct{}),
+	}
+	l := new(layers)
+	if s.decision.E2EE {
+		in, err := e2ee.NewSession(res, cfg.E2EE...)
+		if err != nil {
+			return nil, fmt.Errorf("callseal: %w", err)
+		}
+		l.inner = in
+		s.overhead = in.Overhead()
+	} else if s.classify == nil {
+		return nil, ErrNoClassifier
+	}
+	if s.decision.E2EE || cfg.SRTP.direct() {
+		s.checkNumber = verify.CheckNumber(res)
+	}
+	outer, err := cfg.SRTP.session(res)
+	if err != nil {
+		return nil, err
+	}
+	l.outer = outer
+	s.profile = outer.Profile()
+	s.overhead += s.profile.RTPOverhead()
+	s.layers.Store(l)
+
+	for k := range s.streams {
+		s.streams[k].init(s, MediaKind(k), cfg.QueueLength)
+	}
+	s.rtcp.init(s, rtcpKind, cfg.QueueLength)
+	go s.receive(l)
+	return s, nil
+}
+
+// Stream returns the stream of kind: Audio, Video or ScreenShare. It panics
+// for any other kind (a programmer error).
+func (s *Session) Stream(kind MediaKind) *Stream {
+	if !validKind(kind) {
+		panic(fmt.Sprintf("callseal: invalid media kind %v", kind))
+	}
+	return &s.streams[kind]
+}
+
+// CheckNumber returns the 20-digit check number the two users compare
+// (verify.CheckNumber) when comparing it protects the media: when the call
+// is end-to-end encrypted, or when E2EE is off but the transport keys come
+// from the handshake (DirectKeys). It returns "" for a transport-only call
+// whose SRTP keys a relay or DTLS peer shares: the comparison would then
+// authenticate the handshake but nothing the media depends on, and showing
+// it would suggest a protection the call does not have.
+func (s *Session) CheckNumber() string { return s.checkNumber }
+
+// E2EE reports whether the call is end-to-end encrypted and why (or why
+// not), as policy decided for both parties: show reason to the user when on
+// is false.
+func (s *Session) E2EE() (on bool, reason policy.Reason) {
+	return s.decision.E2EE, s.decision.Reason
+}
+
+// Decision returns the full policy decision, including the call features
+// the app must not offer while E2EE is on.
+func (s *Session) Decision() policy.Decision {
+	d := s.decision
+	d.Unavailable = append([]policy.Feature(nil), d.Unavailable...)
+	return d
+}
+
+// Overhead returns the most bytes both layers add to an RTP packet: the
+// E2EE overhead (0 when E2EE is off) plus the SRTP profile's RTPOverhead.
+func (s *Session) Overhead() int { return s.overhead }
+
+// Profile returns the transport SRTP profile.
+func (s *Session) Profile() srtp.Profile { return s.profile }
+
+// Rekey moves the E2EE send keys of every stream to the next epoch by the
+// SFrame ratchet (e2ee.Session.Rekey, RFC 9605, Section 5.1): keys that
+// encrypted earlier packets are erased, so their compromise later reveals
+// nothing sent afterwards, and the other way round. The peer follows by
+// itself. Transport SRTP keys do not change.
+//
+// It returns ErrE2EEOff when the call is not end-to-end encrypted and
+// ErrClosed after Close.
+func (s *Session) Rekey() error {
+	if !s.decision.E2EE {
+		return ErrE2EEOff
+	}
+	l := s.layers.Load()
+	if l == nil {
+		return ErrClosed
+	}
+	if err := l.inner.Rekey(); err != nil {
+		return fmt.Errorf("callseal: rekey: %w", err)
+	}
+	return nil
+}
+
+// Stats returns a snapshot of the session's counters. It may be called at
+// any time, also after Close.
+func (s *Session) Stats() Stats {
+	st := Stats{E2EE: s.decision.E2EE, RTCP: s.rtcp.counters.snapshot(), Unattributed: s.unattributed.snapshot()}
+	for k := range s.streams {
+		st.Streams[k] = s.streams[k].counters.snapshot()
+	}
+	return st
+}
+
+// Close ends the session: it closes the Transport, stops the receive
+// goroutine and waits for it, wakes blocked ReadRTP and ReadRTCP calls
+// (which return ErrClosed), waits for writes in progress, then drops the
+// keys of both layers and clears the packet buffers, which held plaintext
+// media (best-effort: Go gives no guarantee that the runtime, crypto/aes or
+// pion kept no copies, and AES key schedules cannot be cleared from outside).
+// Close returns the Transport's Close error; later calls return nil.
+func (s *Session) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.layers.Store(nil) // new writes fail with ErrClosed
+	s.closeErr = s.transport.Close()
+	<-s.recvDone // the receive loop has ended
+
+	// wipe takes each stream's lock, so writes in progress have ended too;
+	// then nothing references the layers any more.
+	for k := range s.streams {
+		s.streams[k].wipe()
+	}
+	s.rtcp.wipe()
+	return s.closeErr
+}

@@ -1,0 +1,204 @@
+package callseal
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/callseal/callseal/e2ee"
+)
+
+// rtcpKind marks the Session's RTCP pseudo-stream.
+const rtcpKind MediaKind = numKinds
+
+// A Stream is one media kind's RTP stream of a Session, both ways: WriteRTP
+// sends, ReadRTP receives. Get it from Session.Stream; it lives as long as
+// its Session. Its methods are safe for concurrent use.
+type Stream struct {
+	s        *Session
+	kind     MediaKind
+	counters streamCounters
+
+	mu        sync.Mutex // guards buf and sendEpoch
+	buf       []byte     // reused for the sealed and protected packet
+	sendEpoch uint64     // E2EE epoch bits of the last packet sent
+
+	ready     chan []byte // received packets, for ReadRTP
+	free      chan []byte // buffers ReadRTP is done with
+	allocated int         // buffers made so far; receive loop only
+	recvEpoch uint64      // epoch bits of the newest packet received; receive loop only
+}
+
+func (st *Stream) init(s *Session, kind MediaKind, queue int) {
+	st.s, st.kind = s, kind
+	st.ready = make(chan []byte, queue)
+	st.free = make(chan []byte, queue)
+}
+
+// Kind returns the stream's media kind.
+func (st *Stream) Kind() MediaKind { return st.kind }
+
+// WriteRTP seals the marshalled RTP packet pkt with the stream's E2EE key
+// (unless E2EE is off), protects it with transport SRTP and writes it to the
+// Transport: len(pkt) + at most Session.Overhead() bytes. pkt is neither
+// modified nor retained. Padded RTP packets (P bit) are refused while E2EE is
+// on (e2ee.ErrMalformed).
+//
+// It returns ErrClosed after Close, an error wrapping the layer's error
+// (e2ee.ErrMalformed, srtp.ErrMalformed, ...) for a packet it cannot
+// protect, and the Transport's error wrapped.
+func (st *Stream) WriteRTP(pkt []byte) error { return st.write(pkt) }
+
+// ReadRTP waits for the next packet received on the stream, with both
+// layers removed, and appends it to dst: a marshalled RTP packet whose
+// header is as the peer sent it. Nothing is allocated when dst has the
+// capacity; pass buf[:0] to reuse buf.
+//
+// It returns ErrClosed after Close, and the Transport's error, wrapped,
+// once the Transport failed and the queued packets are read.
+func (st *Stream) ReadRTP(dst []byte) ([]byte, error) { return st.read(dst) }
+
+// WriteRTCP protects the compound RTCP packet pkt with transport SRTP
+// (SRTCP, RFC 3711, Section 3.4) and writes it to the Transport:
+// len(pkt) + Profile().RTCPOverhead() bytes. Errors are as for WriteRTP.
+func (s *Session) WriteRTCP(pkt []byte) error { return s.rtcp.write(pkt) }
+
+// ReadRTCP waits for the next RTCP packet received and appends it to dst,
+// like ReadRTP.
+func (s *Session) ReadRTCP(dst []byte) ([]byte, error) { return s.rtcp.read(dst) }
+
+func (st *Stream) write(pkt []byte) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	l := st.s.layers.Load()
+	if l == nil {
+		return ErrClosed
+	}
+	var out []byte
+	var err error
+	sealedLen := len(pkt)
+	switch {
+	case st.kind == rtcpKind:
+		if out, err = l.outer.ProtectRTCP(st.buf[:0], pkt); err != nil {
+			return fmt.Errorf("callseal: rtcp: %w", err)
+		}
+	case l.inner == nil:
+		if out, err = l.outer.ProtectRTP(st.buf[:0], pkt); err != nil {
+			return fmt.Errorf("callseal: %v: %w", st.kind, err)
+		}
+	default:
+		sealed, err := l.inner.Seal(st.buf[:0], pkt, st.kind)
+		if err != nil {
+			return fmt.Errorf("callseal: %v: %w", st.kind, err)
+		}
+		sealedLen = len(sealed)
+		if e, ok := sealedEpoch(sealed); ok {
+			if d := epochsAhead(st.sendEpoch, e); d > 0 {
+				st.sendEpoch = e
+				st.counters.rekeysSent.Add(d)
+			}
+		}
+		// In place: sealed is st.buf, or a larger buffer Seal made.
+		if out, err = l.outer.ProtectRTP(sealed[:0], sealed); err != nil {
+			return fmt.Errorf("callseal: %v: %w", st.kind, err)
+		}
+	}
+	st.buf = out // keep what grew
+	if _, err := st.s.transport.Write(out); err != nil {
+		if st.s.closed.Load() {
+			return ErrClosed
+		}
+		return fmt.Errorf("callseal: %v: write: %w", st.nameForErr(), err)
+	}
+	st.counters.sent(len(pkt), sealedLen, len(out))
+	return nil
+}
+
+func (st *Stream) nameForErr() string {
+	if st.kind == rtcpKind {
+		return "rtcp"
+	}
+	return st.kind.String()
+}
+
+func (st *Stream) read(dst []byte) ([]byte, error) {
+	s := st.s
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
+	select {
+	case b := <-st.ready:
+		return st.take(dst, b), nil
+	case <-s.recvDone:
+		if s.closed.Load() {
+			return nil, ErrClosed
+		}
+		select {
+		case b := <-st.ready:
+			return st.take(dst, b), nil
+		default:
+			return nil, s.recvErr
+		}
+	}
+}
+
+// take appends the received packet b to dst and recycles b.
+func (st *Stream) take(dst, b []byte) []byte {
+	dst = append(dst, b...)
+	if st.s.closed.Load() {
+		clear(b) // Close may have wiped the queue already
+	}
+	st.free <- b[:0]
+	return dst
+}
+
+// deliver queues a received packet for ReadRTP; sealed and wire are its
+// sizes before E2EE open and on the transport. Called by the receive loop
+// only.
+func (st *Stream) deliver(pkt []byte, sealed, wire int) {
+	var b []byte
+	select {
+	case b = <-st.free:
+	default:
+		if st.allocated == cap(st.ready) {
+			st.counters.overflows.Add(1)
+			return
+		}
+		st.allocated++
+		b = make([]byte, 0, max(bufferSize, len(pkt)))
+	}
+	st.counters.received(len(pkt), sealed, wire)
+	st.ready <- append(b[:0], pkt...) // never blocks: at most cap(ready) buffers exist
+}
+
+// wipe clears the stream's buffers, which hold plaintext media, and drops
+// them. Close calls it after the receive loop has ended.
+func (st *Stream) wipe() {
+	st.mu.Lock()
+	clear(st.buf[:cap(st.buf)])
+	st.buf = nil
+	st.mu.Unlock()
+	for {
+		select {
+		case b := <-st.ready:
+			clear(b[:cap(b)])
+		case b := <-st.free:
+			clear(b[:cap(b)])
+		default:
+			return
+		}
+	}
+}
+
+// epochsAhead returns how many epochs e is ahead of last, given that both
+// are the epoch bits of SFrame KIDs (the epoch modulo 2^e2ee.EpochBits), or
+// 0 if e is not ahead (the same epoch, or a late packet of an older one).
+// e2ee never lets a stream run more than e2ee.MaxEpochAhead epochs ahead of
+// what the peer received, far less than half the modulus.
+func epochsAhead(last, e uint64) uint64 {
+	const mod = 1 << e2ee.EpochBits
+	d := (e - last) % mod
+	if d >= mod/2 {
+		return 0
+	}
+	return d
+}
