@@ -32,13 +32,12 @@ func TestLoopbackCall(t *testing.T) {
 	t.Log("\n" + stdout.String())
 	require.NoError(t, err)
 
-	// Check numbers: printed in the documented form, and equal.
-	re := regexp.MustCompile(`(?m)^(alice|bob) check number: (\d{4} \d{4} \d{4} \d{4} \d{4})$`)
-	m := re.FindAllStringSubmatch(stdout.String(), -1)
-	require.Len(t, m, 2, "two check number lines")
-	assert.Equal(t, "alice", m[0][1])
-	assert.Equal(t, "bob", m[1][1])
-	assert.Equal(t, m[0][2], m[1][2], "check numbers")
+	// Check numbers: printed side by side in the documented form, equal.
+	a, b, verdict := checkNumberRow(t, stdout.String())
+	assert.Equal(t, a, b, "check numbers")
+	assert.Equal(t, "equal", verdict)
+	assert.Equal(t, rep.sas[alice], rep.sas[bob], "every rendering")
+	assert.Contains(t, stdout.String(), "check numbers match: yes")
 
 	// Six streams, every frame received and identical.
 	require.Len(t, rep.streams, 6)
@@ -74,6 +73,24 @@ func TestLoopbackCall(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines left running")
+}
+
+// checkNumberRow finds the row of the report that shows both check numbers
+// side by side and returns them and the verdict printed beside them.
+func checkNumberRow(t *testing.T, out string) (alice, bob, verdict string) {
+	t.Helper()
+	const number = `(\d{4}(?: \d{4}){4})`
+	re := regexp.MustCompile(`(?m)^  check number +` + number + ` +` + number + ` +(equal|DIFFERENT)$`)
+	m := re.FindAllStringSubmatch(out, -1)
+	require.Len(t, m, 1, "one check number row")
+	// Each party's number also stands on a line of its own, in the exact
+	// form scripts look for, and agrees with the side-by-side row.
+	for party, want := range map[string]string{"alice": m[0][1], "bob": m[0][2]} {
+		line := regexp.MustCompile(`(?m)^` + party + ` check number: ` + number + `$`).FindAllStringSubmatch(out, -1)
+		require.Len(t, line, 1, "one %q line", party+" check number: dddd dddd dddd dddd dddd")
+		assert.Equal(t, want, line[0][1], "%s's check number line", party)
+	}
+	return m[0][1], m[0][2], m[0][3]
 }
 
 func frameData(t *track) [][]byte {

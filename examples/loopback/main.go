@@ -2,14 +2,16 @@
 // parties, alice and bob, in one process: over UDP on 127.0.0.1, through a
 // relay that terminates transport SRTP on each hop, on real media files.
 //
-//	go run ./examples/loopback [-audio file.ogg] [-video file.ivf] [-screen file.ivf] [-out dir] [-speed 2] [-timeout 25s]
+//	go run ./examples/loopback [-mitm] [-cache dir [-verified]] [-audio file.ogg] [-video file.ivf] [-screen file.ivf] [-out dir] [-speed 2] [-timeout 25s]
 //
 // The call, step by step:
 //
 //  1. alice and bob connect to the relay's signaling server and run the
 //     keyexchange handshake through it (Commit, Response, Reveal+Confirm,
 //     Confirm). The relay sees and logs every message.
-//  2. Each shows its check number (verify.CheckNumber); they must match.
+//  2. Each shows its check number (verify.CheckNumber) and the other
+//     renderings of package verify (6 digits, words, base32, emoji); the
+//     report prints them side by side, and they must match.
 //  3. Each builds the inner layer from the handshake result (e2ee.NewSession)
 //     and the transport layer for its hop to the relay (srtp.NewSession with
 //     keys of that hop only).
@@ -20,8 +22,40 @@
 //  6. Each receiver unprotects, opens, puts frames back together and compares
 //     them byte for byte with what was sent, then writes them to files.
 //
-// It exits 0 only if the check numbers match and every frame arrived
-// byte-identical.
+// With -mitm the relay is an active man in the middle (mitm.go): it runs
+// its own handshake with each party, posing as bob to alice and as alice to
+// bob with the identities each expects, and opens and re-seals the media
+// between its two E2EE sessions, so the call still works. Only the check
+// numbers tell: the program shows them side by side, they differ, and it
+// reports "man in the middle detected".
+//
+// Key continuity (keyexchange, ZRTP's retained secrets): with -cache DIR
+// each party keeps its retained secret for the other in its own file,
+// DIR/alice.json and DIR/bob.json (keyexchange.FileStore), and the report
+// shows what the handshake found. -verified records, after a call whose
+// check numbers match, that the users compared them (Result.MarkVerified).
+// A later call with the same -cache then reports "verified earlier": the
+// keys continue a verified chain, no new comparison is needed. If one
+// side's file is deleted (or the caches otherwise disagree, or -mitm puts
+// an attacker without the secrets in the middle), the next call reports
+// "continuity broken" and asks for the check numbers to be compared again:
+//
+//	go run ./examples/loopback -cache /tmp/callseal-cache -verified   # first call: compare, mark verified
+//	go run ./examples/loopback -cache /tmp/callseal-cache             # verified earlier
+//	rm /tmp/callseal-cache/bob.json
+//	go run ./examples/loopback -cache /tmp/callseal-cache             # continuity broken
+//
+// Exit status:
+//
+//	0  the check numbers match and every frame arrived byte-identical
+//	1  the call failed, or a frame was lost or changed
+//	3  the check numbers differ: a man in the middle was detected (the
+//	   expected outcome of -mitm); this takes precedence over 1
+//
+// go run prints a non-zero status ("exit status 3") but itself exits 1; to
+// test the status in a script, build the program first:
+//
+//	go build -o loopback ./examples/loopback && ./loopback -mitm; echo $?   # 3
 package main
 
 import (
@@ -60,6 +94,9 @@ type config struct {
 	out                  string        // where received media is written; "" means a new temp dir
 	speed                float64       // media pacing: 1 is real time
 	timeout              time.Duration // the whole call
+	mitm                 bool          // put an active man in the middle in the relay
+	cache                string        // directory of the parties' continuity stores; "" for none
+	verified             bool          // after a call with matching check numbers, mark it verified
 }
 
 func main() {
@@ -70,26 +107,38 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "", "directory for the received media (default: a new temporary directory)")
 	flag.Float64Var(&cfg.speed, "speed", 2, "send media at this many times real time")
 	flag.DurationVar(&cfg.timeout, "timeout", 25*time.Second, "give up on the call after this long")
+	flag.BoolVar(&cfg.mitm, "mitm", false, "make the relay an active man in the middle (two handshakes); the check numbers then differ and the program exits 3")
+	flag.StringVar(&cfg.cache, "cache", "", "keep each party's retained secret (key continuity) in `dir`/alice.json and dir/bob.json")
+	flag.BoolVar(&cfg.verified, "verified", false, "with -cache: the users compared the check numbers; if they match, record the call as verified")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if _, err := run(ctx, cfg, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "FAIL:", err)
+	_, err := run(ctx, cfg, os.Stdout)
+	if code := exitCode(err); code != exitOK {
+		if code == exitMITM {
+			fmt.Fprintln(os.Stderr, err)
+		} else {
+			fmt.Fprintln(os.Stderr, "FAIL:", err)
+		}
 		stop()
-		os.Exit(1)
+		os.Exit(code)
 	}
 }
 
 // run places the call, prints what happened to stdout and returns the
 // report. The error is non-nil if the call failed or its result is wrong:
-// different check numbers, or a frame missing or not identical.
+// different check numbers (then it wraps errMITM), or a frame missing or
+// not identical.
 func run(ctx context.Context, cfg config, stdout io.Writer) (*callReport, error) {
 	if cfg.speed <= 0 {
 		return nil, fmt.Errorf("-speed %v: must be positive", cfg.speed)
 	}
 	if cfg.timeout <= 0 {
 		cfg.timeout = 25 * time.Second
+	}
+	if cfg.verified && cfg.cache == "" {
+		return nil, errors.New("-verified needs -cache: the verification is recorded in the continuity stores")
 	}
 	tracks, err := loadMedia(cfg)
 	if err != nil {
@@ -114,7 +163,7 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (*callReport, error)
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	c, err := placeCall(ctx, tracks, cfg.speed)
+	c, err := placeCall(ctx, tracks, cfg)
 	if errors.Is(err, context.DeadlineExceeded) || (err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)) {
 		return nil, fmt.Errorf("the call did not finish within %v (-timeout): %w", cfg.timeout, err)
 	}
@@ -122,6 +171,11 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (*callReport, error)
 		return nil, err
 	}
 	rep := newReport(c, cfg, outDir)
+	if cfg.verified {
+		if rep.markedVerified, err = markVerified(c); err != nil {
+			return rep, err
+		}
+	}
 	if err := rep.writeFiles(); err != nil {
 		return rep, err
 	}
@@ -164,9 +218,10 @@ func loadMedia(cfg config) ([]*track, error) {
 
 // A call is the relay and the two parties, after the call.
 type call struct {
-	relay   *relay
-	parties [2]*party
-	profile srtp.Profile
+	relay    *relay
+	parties  [2]*party
+	profile  srtp.Profile
+	attacker *attacker // with -mitm
 }
 
 // transportProfile is the SRTP profile of both hops.
@@ -174,7 +229,7 @@ const transportProfile = srtp.AEAD_AES_128_GCM
 
 // placeCall sets up the relay and the two parties and runs the call to its
 // end: both parties hung up, every goroutine returned, every socket closed.
-func placeCall(ctx context.Context, tracks []*track, speed float64) (*call, error) {
+func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) {
 	var keys [2]hopKeys
 	for s := range keys {
 		keys[s] = hopKeys{toRelay: randomKeys(transportProfile), fromRelay: randomKeys(transportProfile)}
@@ -192,6 +247,14 @@ func placeCall(ctx context.Context, tracks []*track, speed float64) (*call, erro
 	ssrcs := distinctSSRCs(2 * len(tracks))
 	c := &call{relay: r, profile: transportProfile}
 	ids := [2]string{"alice@example.com", "bob@example.com"}
+	if cfg.mitm {
+		if c.attacker, err = newAttacker(callID, ids, inspector{opusSamples: insp.opusSamples, known: insp.known}); err != nil {
+			r.close()
+			return nil, err
+		}
+		r.signal, r.forward = c.attacker.signal, c.attacker.forward
+		defer close(c.attacker.stop)
+	}
 	roles := [2]keyexchange.Role{keyexchange.Initiator, keyexchange.Responder}
 	for s := range c.parties {
 		c.parties[s] = &party{
@@ -202,12 +265,18 @@ func placeCall(ctx context.Context, tracks []*track, speed float64) (*call, erro
 			callID:         callID,
 			tracks:         tracks,
 			ssrcs:          ssrcs[s*len(tracks) : (s+1)*len(tracks)],
-			speed:          speed,
+			speed:          cfg.speed,
 			profile:        transportProfile,
 			keys:           keys[s],
 			signalingAddr:  r.signalingAddr(),
 			relayMediaAddr: r.mediaAddr(side(s)),
 			inspect:        inspector{opusSamples: insp.opusSamples, known: insp.known},
+		}
+		if cfg.cache != "" {
+			if c.parties[s].store, err = openStore(cfg.cache, side(s)); err != nil {
+				r.close()
+				return nil, err
+			}
 		}
 	}
 

@@ -15,7 +15,6 @@ import (
 	"github.com/callseal/callseal/e2ee"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/srtp"
-	"github.com/callseal/callseal/verify"
 )
 
 // byeGrace is how long a party waits, after the peer said bye, for media
@@ -35,12 +34,14 @@ type party struct {
 	keys           hopKeys // transport keys of this party's hop to the relay
 	signalingAddr  string
 	relayMediaAddr string
-	inspect        inspector // the control: the same checks the relay runs, on opened packets
+	inspect        inspector                   // the control: the same checks the relay runs, on opened packets
+	store          keyexchange.ContinuityStore // with -cache: this party's retained secrets; else nil
 
 	// Filled in by run.
-	checkNumber string
-	sent        []*sentStream
-	recv        receiver
+	sas  sasStrings          // what this party shows for the users to compare
+	res  *keyexchange.Result // the handshake's result
+	sent []*sentStream
+	recv receiver
 }
 
 // A sentStream is what a party sent of one track.
@@ -92,7 +93,7 @@ func (p *party) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%v: handshake: %w", p.side, ctxErr(ctx, err))
 	}
-	p.checkNumber = verify.CheckNumber(res)
+	p.sas, p.res = sasOf(res), res
 
 	// 2. The two layers: E2EE from the handshake, transport SRTP for the hop.
 	sealer, err := e2ee.NewSession(res)
@@ -174,6 +175,9 @@ func (p *party) handshake(sig net.Conn) (*keyexchange.Result, error) {
 		LocalID: p.id,
 		PeerID:  p.peerID,
 		Suites:  []keyexchange.Suite{keyexchange.X25519_SHA256},
+		// Continuity is an interface: leave it nil, not a nil *FileStore,
+		// when there is no -cache.
+		Continuity: p.store,
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,14 +50,16 @@ type forwardFunc func(dir direction, pkt []byte, send func(pkt []byte))
 
 func forwardAll(_ direction, pkt []byte, send func([]byte)) { send(pkt) }
 
-// signalFunc is the relay's step for one signaling frame travelling in dir;
-// like forwardFunc, it calls send for each frame to pass on. The default
-// forwards unchanged; an attacker in the middle would answer handshake
-// messages itself.
-type signalFunc func(dir direction, t frameType, body []byte, send func(frameType, []byte) error) error
+// signalFunc is the relay's step for one signaling frame that the party
+// dir.from() sent: it calls forward to pass a frame on to the other party
+// (dir.to()) and reply to send a frame back to the sender, each as many
+// times as it likes. The default forwards the frame unchanged; an attacker
+// in the middle (mitm.go) answers handshake messages itself. Both funcs are
+// safe for concurrent use.
+type signalFunc func(dir direction, t frameType, body []byte, forward, reply func(frameType, []byte) error) error
 
-func signalAll(_ direction, t frameType, body []byte, send func(frameType, []byte) error) error {
-	return send(t, body)
+func signalAll(_ direction, t frameType, body []byte, forward, _ func(frameType, []byte) error) error {
+	return forward(t, body)
 }
 
 // hopKeys are the transport SRTP keys of one hop, party ↔ relay, one per
@@ -86,11 +89,12 @@ type relay struct {
 	signal  signalFunc
 	inspect inspector
 
-	mu            sync.Mutex
-	sigLog        []sigEvent
-	handshakeMsgs int                      // handshake messages seen, both directions
-	views         map[viewKey]*payloadView // per direction and SSRC
-	dropped       [2]int                   // per direction: packets that failed transport SRTP unprotect
+	sigWrite [2]sync.Mutex // per side: serialises frames written to its signaling connection
+
+	mu      sync.Mutex
+	sigLog  []sigEvent
+	views   map[viewKey]*payloadView // per direction and SSRC
+	dropped [2]int                   // per direction: packets that failed transport SRTP unprotect
 }
 
 type viewKey struct {
@@ -98,12 +102,15 @@ type viewKey struct {
 	ssrc uint32
 }
 
-// sigEvent records one signaling frame the relay passed on.
+// sigEvent records one signaling frame: one a party sent to the relay, or
+// one the relay made up itself (forged, only with -mitm) and sent to to.
 type sigEvent struct {
-	dir  direction
-	t    frameType
-	size int // bytes of the body
-	info string
+	dir    direction // for a frame a party sent: from that party towards the other
+	to     side      // for a forged frame: its receiver
+	forged bool
+	t      frameType
+	size   int // bytes of the body
+	info   string
 }
 
 // newRelay opens the relay's sockets on 127.0.0.1: one TCP listener for
@@ -186,7 +193,7 @@ func (r *relay) run(ctx context.Context) error {
 	var sigWG sync.WaitGroup
 	errs := make([]error, 2)
 	for _, s := range []side{alice, bob} {
-		sigWG.Go(func() { errs[s] = r.pumpSignaling(direction(s), conns[s], conns[s.peer()]) })
+		sigWG.Go(func() { errs[s] = r.pumpSignaling(direction(s), conns) })
 	}
 	sigWG.Wait() // both parties hung up (or ctx closed the connections)
 	r.close()    // ends the media pumps
@@ -222,23 +229,40 @@ func readJoin(c net.Conn) (side, *net.UDPAddr, error) {
 	return 0, nil, fmt.Errorf("join: unknown party %q", j.Name)
 }
 
-// pumpSignaling forwards the frames one party sends to the other until the
-// sender hangs up, then half-closes the other connection so the peer reads
-// the end of the stream after the last frame.
-func (r *relay) pumpSignaling(dir direction, in, out *net.TCPConn) error {
+// pumpSignaling passes the frames one party sends through r.signal until
+// the sender hangs up, then half-closes the other connection so the peer
+// reads the end of the stream after the last frame.
+func (r *relay) pumpSignaling(dir direction, conns [2]*net.TCPConn) error {
+	in, out := conns[dir.from()], conns[dir.to()]
 	defer out.CloseWrite()
 	for {
 		t, body, err := readFrame(in)
 		if err != nil {
 			return nil // hung up (EOF) or closed by ctx
 		}
-		ev := sigEvent{dir: dir, t: t, size: len(body)}
-		r.log(ev)
-		err = r.signal(dir, t, body, func(t frameType, body []byte) error { return writeFrame(out, t, body) })
-		if err != nil {
+		r.log(sigEvent{dir: dir, t: t, size: len(body), info: frameInfo(t, body)})
+		forward := func(ft frameType, b []byte) error {
+			if ft != t || !bytes.Equal(b, body) {
+				r.log(sigEvent{to: dir.to(), forged: true, t: ft, size: len(b), info: frameInfo(ft, b)})
+			}
+			return r.writeSignal(dir.to(), out, ft, b)
+		}
+		reply := func(ft frameType, b []byte) error {
+			r.log(sigEvent{to: dir.from(), forged: true, t: ft, size: len(b), info: frameInfo(ft, b)})
+			return r.writeSignal(dir.from(), in, ft, b)
+		}
+		if err := r.signal(dir, t, body, forward, reply); err != nil {
 			return fmt.Errorf("relay: signaling %v: %w", dir, err)
 		}
 	}
+}
+
+// writeSignal writes one frame to side s's signaling connection c; frames
+// from both pumps to one connection do not interleave.
+func (r *relay) writeSignal(s side, c *net.TCPConn, t frameType, body []byte) error {
+	r.sigWrite[s].Lock()
+	defer r.sigWrite[s].Unlock()
+	return writeFrame(c, t, body)
 }
 
 // pumpMedia reads the packets one party sends, removes transport SRTP, looks
@@ -293,10 +317,6 @@ func (r *relay) look(dir direction, pkt []byte) {
 
 func (r *relay) log(ev sigEvent) {
 	r.mu.Lock()
-	if ev.t == frameHandshake {
-		r.handshakeMsgs++
-		ev.info = fmt.Sprintf("message %d", r.handshakeMsgs)
-	}
 	r.sigLog = append(r.sigLog, ev)
 	r.mu.Unlock()
 }

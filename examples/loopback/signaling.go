@@ -55,6 +55,28 @@ type byeStream struct {
 	Packets int    `json:"packets"`
 }
 
+// frameInfo names a frame for the log: a handshake message by its type
+// byte, which the public wire format puts in the clear (keyexchange,
+// PROTOCOL.md, "Encoding").
+func frameInfo(t frameType, body []byte) string {
+	if t != frameHandshake {
+		return t.String()
+	}
+	if len(body) >= 2 {
+		switch body[1] {
+		case 0x01:
+			return "handshake 1 Commit"
+		case 0x02:
+			return "handshake 2 Response"
+		case 0x03:
+			return "handshake 3 Reveal+Confirm"
+		case 0x04:
+			return "handshake 4 Confirm"
+		}
+	}
+	return "handshake (unknown type)"
+}
+
 func writeFrame(w io.Writer, t frameType, body []byte) error {
 	if len(body) > maxFrameSize {
 		return fmt.Errorf("signaling: %v frame of %d bytes exceeds %d", t, len(body), maxFrameSize)

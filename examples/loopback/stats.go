@@ -13,16 +13,19 @@ import (
 
 // A callReport is what the call did, for the output and the verdict.
 type callReport struct {
-	speed        float64
-	tracks       []*track
-	profile      string
-	relaySig     string
-	relayMedia   [2]string
-	checkNumbers [2]string
-	sigLog       []sigEvent
-	streams      []*streamReport // per direction, then per track
-	relayDropped [2]int          // per direction: failed transport SRTP at the relay
-	outDir       string
+	speed          float64
+	tracks         []*track
+	profile        string
+	relaySig       string
+	relayMedia     [2]string
+	sas            [2]sasStrings // what each party shows for the users to compare
+	mitm           *mitmReport   // with -mitm: what the attacker did
+	continuity     [2]string     // with -cache: what key continuity found, per party
+	markedVerified string        // with -verified: whether the call was marked verified
+	sigLog         []sigEvent
+	streams        []*streamReport // per direction, then per track
+	relayDropped   [2]int          // per direction: failed transport SRTP at the relay
+	outDir         string
 }
 
 // A streamReport is one direction of one track: what was sent, what arrived,
@@ -54,7 +57,13 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 	rep.relayDropped = c.relay.dropped
 	c.relay.mu.Unlock()
 	for _, s := range []side{alice, bob} {
-		rep.checkNumbers[s] = c.parties[s].checkNumber
+		rep.sas[s] = c.parties[s].sas
+		if c.parties[s].store != nil {
+			rep.continuity[s] = continuityNote(c.parties[s].res)
+		}
+	}
+	if c.attacker != nil {
+		rep.mitm, _ = c.attacker.report() // nil if a handshake did not complete; the call failed then
 	}
 	for _, dir := range []direction{aliceToBob, bobToAlice} {
 		sender, receiver := c.parties[dir.from()], c.parties[dir.to()]
@@ -141,9 +150,8 @@ func (rep *callReport) endpointTotals() (all payloadView) {
 // frame received and identical, and no payload readable at the relay.
 func (rep *callReport) verdict() error {
 	var errs []error
-	if rep.checkNumbers[alice] != rep.checkNumbers[bob] {
-		errs = append(errs, fmt.Errorf("the check numbers differ (alice %s, bob %s): someone may be in the middle of the call",
-			rep.checkNumbers[alice], rep.checkNumbers[bob]))
+	if a, b := rep.sas[alice].check, rep.sas[bob].check; a != b {
+		errs = append(errs, fmt.Errorf("%w (alice %s, bob %s)", errMITM, a, b))
 	}
 	for _, sr := range rep.streams {
 		n := len(sr.sent.frames)
@@ -177,30 +185,35 @@ func (rep *callReport) print(w io.Writer) {
 	p("  the E2EE keys come from the handshake and never reach the relay")
 	p("")
 	p("signaling, as the relay saw it:")
-	names := []string{"", "Commit", "Response", "Reveal+Confirm", "Confirm"}
 	for _, ev := range rep.sigLog {
 		switch {
 		case ev.t == frameJoin:
 			p("  %s", ev.info)
-		case ev.t == frameHandshake:
-			var n int
-			fmt.Sscanf(ev.info, "message %d", &n)
-			name := ""
-			if n >= 1 && n < len(names) {
-				name = " (" + names[n] + ")"
-			}
-			p("  %-13v %-37s %5d bytes", ev.dir, "handshake "+ev.info+name, ev.size)
+		case ev.forged:
+			p("  %-13s %-37s %5d bytes  (the attacker's own)", "relay → "+ev.to.String(), ev.info, ev.size)
 		default:
-			p("  %-13v %-37v %5d bytes", ev.dir, ev.t, ev.size)
+			p("  %-13v %-37s %5d bytes", ev.dir, ev.info, ev.size)
 		}
 	}
 	p("")
-	p("alice check number: %s", rep.checkNumbers[alice])
-	p("bob check number: %s", rep.checkNumbers[bob])
-	if rep.checkNumbers[alice] == rep.checkNumbers[bob] {
-		p("check numbers match: yes (read aloud and equal, so no one is in the middle)")
+	if rep.mitm != nil {
+		describeMITM(p, rep.mitm, rep.sas)
+		p("")
+	}
+	p("what each user sees, to read aloud and compare (package verify):")
+	printSAS(p, rep.sas)
+	if rep.sas[alice].check == rep.sas[bob].check {
+		p("check numbers match: yes (no one is in the middle of the call)")
 	} else {
-		p("check numbers match: NO (someone may be in the middle of the call)")
+		p("check numbers match: NO — man in the middle detected")
+	}
+	if rep.continuity[alice] != "" {
+		p("key continuity (-cache):")
+		p("  alice: %s", rep.continuity[alice])
+		p("  bob:   %s", rep.continuity[bob])
+	}
+	if rep.markedVerified != "" {
+		p("%s", rep.markedVerified)
 	}
 	p("")
 
@@ -219,7 +232,11 @@ func (rep *callReport) print(w io.Writer) {
 	p("")
 
 	all, audio, video := rep.relayTotals()
-	p("what the relay could read (transport SRTP removed; it does not hold the E2EE keys):")
+	if rep.mitm == nil {
+		p("what the relay could read (transport SRTP removed; it does not hold the E2EE keys):")
+	} else {
+		p("what the relay could read of the packets as the parties sealed them (transport SRTP removed):")
+	}
 	p("  %-13s %-6s %-10s %3s %7s %7s %6s %3s %10s %7s", "direction", "media", "SSRC", "PT", "packets", "headers",
 		"SFrame", "KID", "media read", "entropy")
 	for _, sr := range rep.streams {
@@ -233,6 +250,11 @@ func (rep *callReport) print(w io.Writer) {
 		yesNo(all.headersRead > 0), all.headersRead, all.packets)
 	p("    and by design the SFrame header (KID: key epoch and media kind; CTR) of %d", all.sframeRead)
 	p("  payloads readable: %s (%d of %d)", yesNo(all.readable > 0), all.readable, all.packets)
+	if m := rep.mitm; m != nil {
+		p("    but the attacker opened %d of them with the keys of its own two handshakes (above): E2EE keeps the relay",
+			m.opened[aliceToBob]+m.opened[bobToAlice])
+		p("    out only if the users compare the check numbers")
+	}
 	p("    parsed as VP8 keyframe (descriptor, start code 9d 01 2a): %d of %d video payloads", video.vp8Keyframes, video.packets)
 	p("    holding sent media bytes (any 16-byte run of a sent frame): %d of %d payloads", all.plaintextSeen, all.packets)
 	p("    mean entropy: %.3f bits/byte over %d payload bytes (random bytes: 8)", all.entropy(), all.payloadBytes)
@@ -258,16 +280,26 @@ func (rep *callReport) print(w io.Writer) {
 		p("  %s", sr.file)
 	}
 	p("")
-	if err := rep.verdict(); err != nil {
+	frames, identical := 0, 0
+	for _, sr := range rep.streams {
+		frames += len(sr.sent.frames)
+		identical += sr.framesIdentical
+	}
+	if err := rep.verdict(); errors.Is(err, errMITM) {
+		p("MAN IN THE MIDDLE DETECTED (exit status %d):", exitMITM)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			p("  %s", line)
+		}
+		if identical == frames {
+			p("  the media itself gave nothing away: all %d frames arrived byte-identical", frames)
+		}
+		return
+	} else if err != nil {
 		p("FAIL:")
 		for _, line := range strings.Split(err.Error(), "\n") {
 			p("  %s", line)
 		}
 		return
-	}
-	frames := 0
-	for _, sr := range rep.streams {
-		frames += sr.framesIdentical
 	}
 	p("OK: check numbers match, all %d frames in %d streams arrived byte-identical, and the relay read no payload", frames, len(rep.streams))
 }

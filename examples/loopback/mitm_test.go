@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/verify"
+)
+
+// TestMain lets TestExitStatus run the program's main in a child process:
+// with LOOPBACK_TEST_MAIN=1 the test binary is the loopback command, with
+// the arguments in LOOPBACK_TEST_ARGS.
+func TestMain(m *testing.M) {
+	if os.Getenv("LOOPBACK_TEST_MAIN") == "1" {
+		os.Args = append([]string{"loopback"}, strings.Fields(os.Getenv("LOOPBACK_TEST_ARGS"))...)
+		main()
+		os.Exit(exitOK)
+	}
+	os.Exit(m.Run())
+}
+
+// TestLoopbackMITM places the call with an active man in the middle in the
+// relay (-mitm): the call works, every frame arrives intact, the attacker
+// reads all media — and the check numbers, and every other rendering,
+// differ, so the program reports the attack.
+func TestLoopbackMITM(t *testing.T) {
+	var stdout bytes.Buffer
+	rep, err := run(t.Context(), config{out: t.TempDir(), speed: 8, timeout: 25 * time.Second, mitm: true}, &stdout)
+	t.Log("\n" + stdout.String())
+	require.Error(t, err)
+	require.ErrorIs(t, err, errMITM)
+	assert.Equal(t, exitMITM, exitCode(err))
+	require.NotNil(t, rep)
+
+	// Both check numbers printed side by side, different, and the attack named.
+	a, b, verdict := checkNumberRow(t, stdout.String())
+	assert.NotEqual(t, a, b, "check numbers")
+	assert.Equal(t, "DIFFERENT", verdict)
+	assert.False(t, verify.Equal(a, b))
+	assert.Contains(t, stdout.String(), "man in the middle detected")
+	for name, pair := range map[string][2]string{
+		"6 digits": {rep.sas[alice].digits, rep.sas[bob].digits},
+		"words":    {rep.sas[alice].words, rep.sas[bob].words},
+		"base32":   {rep.sas[alice].b32, rep.sas[bob].b32},
+		"emoji":    {rep.sas[alice].emojiNames(), rep.sas[bob].emojiNames()},
+	} {
+		assert.NotEqual(t, pair[0], pair[1], name)
+	}
+
+	// Each party's check number is that of its handshake with the attacker.
+	require.NotNil(t, rep.mitm)
+	assert.Equal(t, rep.mitm.checkNumbers, [2]string{a, b})
+
+	// The call worked through the attacker: every frame arrived identical,
+	// and the attacker opened and re-sealed every packet and read the media.
+	sent := map[direction]int{}
+	for _, sr := range rep.streams {
+		n := len(sr.sent.track.frames)
+		assert.Equal(t, n, sr.framesIdentical, "%v %s: frames identical", sr.dir, sr.sent.track.name)
+		sent[sr.dir] += sr.sent.packets
+	}
+	for _, dir := range []direction{aliceToBob, bobToAlice} {
+		assert.Equal(t, sent[dir], rep.mitm.opened[dir], "%v: packets the attacker opened", dir)
+		assert.Zero(t, rep.mitm.failed[dir], "%v: packets the attacker failed to open", dir)
+		assert.Equal(t, sent[dir], rep.mitm.views[dir].plaintextSeen, "%v: packets whose media the attacker read", dir)
+		assert.Positive(t, rep.mitm.views[dir].vp8Keyframes, "%v: VP8 keyframes the attacker read", dir)
+	}
+	// The verdict names only the attack.
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		assert.Len(t, joined.Unwrap(), 1, "errors besides the check numbers: %v", err)
+	}
+}
+
+// TestExitStatus runs the program as a process: 0 for an honest call, 3
+// (exitMITM) with -mitm, and the report says why.
+func TestExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		name, args string
+		code       int
+		says       string
+	}{
+		{"honest", "", exitOK, "OK: check numbers match"},
+		{"mitm", "-mitm", exitMITM, "MAN IN THE MIDDLE DETECTED"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "LOOPBACK_TEST_MAIN=1",
+				"LOOPBACK_TEST_ARGS=-speed 8 -out "+t.TempDir()+" "+c.args)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, c.code, code, "exit status; stderr:\n%s", stderr.String())
+			assert.Contains(t, stdout.String(), c.says)
+		})
+	}
+}
+
+// TestCommitmentBindsReveal shows the check that makes the attacker's two
+// check numbers independent: the responder accepts only the Reveal that
+// opens the commitment of the Commit it answered (keyexchange,
+// PROTOCOL.md, "Checks on receipt"). Without it, an attacker posing as the
+// initiator could wait for the responder's key share and then try key
+// shares of its own until the responder's check number equalled the one it
+// already shows the other victim — CVE-2016-6271: a ZRTP library (bzrtp
+// before 1.0.4) did not check the hash commitment on DHPart2, so a man in
+// the middle could do exactly that.
+//
+// Here the attacker has sent one Commit and got bob's Response; it then
+// tries other key shares — fresh initiators with the same identities and
+// call ID, which accept bob's Response and produce Reveals for key shares
+// the Commit did not commit to. bob rejects every one with ErrCommitment
+// and stays where it was; it rejects every single-byte change of the
+// genuine Reveal as well, and then the genuine Reveal still completes.
+func TestCommitmentBindsReveal(t *testing.T) {
+	callID := []byte("call-cve-2016-6271")
+	initiator := keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob"}
+	bob, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice"})
+	require.NoError(t, err)
+	committed, err := keyexchange.New(initiator)
+	require.NoError(t, err)
+	commit, err := committed.Start()
+	require.NoError(t, err)
+	response, err := bob.Handle(commit)
+	require.NoError(t, err)
+	waiting := bob.State()
+
+	const tries = 200
+	for i := range tries {
+		other, err := keyexchange.New(initiator)
+		require.NoError(t, err)
+		_, err = other.Start() // its own Commit is never sent
+		require.NoError(t, err)
+		reveal, err := other.Handle(response) // bob's key share, seen first
+		require.NoError(t, err)
+		_, err = bob.Handle(reveal)
+		require.ErrorIs(t, err, keyexchange.ErrCommitment, "try %d", i)
+		require.Equal(t, waiting, bob.State(), "try %d", i)
+	}
+
+	// Every single-byte change of the genuine Reveal is rejected too; the
+	// changes to its key share and nonce (2 × 32 bytes) with ErrCommitment.
+	reveal, err := committed.Handle(response)
+	require.NoError(t, err)
+	commitmentErrors := 0
+	for off := range reveal {
+		bad := bytes.Clone(reveal)
+		bad[off] ^= 0x01
+		_, err := bob.Handle(bad)
+		require.Error(t, err, "Reveal byte %d changed", off)
+		require.Equal(t, waiting, bob.State())
+		if errors.Is(err, keyexchange.ErrCommitment) {
+			commitmentErrors++
+		}
+	}
+	assert.GreaterOrEqual(t, commitmentErrors, 64, "Reveal bytes whose change breaks the commitment")
+
+	confirm, err := bob.Handle(reveal)
+	require.NoError(t, err)
+	_, err = committed.Handle(confirm)
+	require.NoError(t, err)
+	ra, err := committed.Result()
+	require.NoError(t, err)
+	rb, err := bob.Result()
+	require.NoError(t, err)
+	assert.Equal(t, verify.CheckNumber(ra), verify.CheckNumber(rb))
+}
