@@ -86,7 +86,7 @@ func checkNumberRow(t *testing.T, out string) (alice, bob, verdict string) {
 	// Each party's number also stands on a line of its own, in the exact
 	// form scripts look for, and agrees with the side-by-side row.
 	for party, want := range map[string]string{"alice": m[0][1], "bob": m[0][2]} {
-		line := regexp.MustCompile(`(?m)^` + party + ` check number: ` + number + `$`).FindAllStringSubmatch(out, -1)
+		line := regexp.MustCompile(`(?m)^`+party+` check number: `+number+`$`).FindAllStringSubmatch(out, -1)
 		require.Len(t, line, 1, "one %q line", party+" check number: dddd dddd dddd dddd dddd")
 		assert.Equal(t, want, line[0][1], "%s's check number line", party)
 	}
