@@ -2,7 +2,8 @@
 // parties, alice and bob, in one process: over UDP on 127.0.0.1, through a
 // relay that terminates transport SRTP on each hop, on real media files.
 //
-//	go run ./examples/loopback [-mitm] [-cache dir [-verified]] [-audio file.ogg] [-video file.ivf] [-screen file.ivf] [-out dir] [-speed 2] [-timeout 25s]
+//	go run ./examples/loopback [-mitm] [-cache dir [-verified]] [-loss P] [-reorder P] [-dup P] [-jitter D] [-seed N]
+//		[-audio file.ogg] [-video file.ivf] [-screen file.ivf] [-out dir] [-speed 2] [-timeout 25s]
 //
 // The call, step by step:
 //
@@ -12,15 +13,16 @@
 //  2. Each shows its check number (verify.CheckNumber) and the other
 //     renderings of package verify (6 digits, words, base32, emoji); the
 //     report prints them side by side, and they must match.
-//  3. Each builds the inner layer from the handshake result (e2ee.NewSession)
-//     and the transport layer for its hop to the relay (srtp.NewSession with
-//     keys of that hop only).
+//  3. Each starts a callseal.Session from the handshake result: the inner
+//     E2EE layer, and the transport layer for its hop to the relay
+//     (callseal.HopKeys: keys of that hop only).
 //  4. Each sends audio (Ogg Opus), video and screen share (IVF VP8) at once:
 //     RTP packet → E2EE seal (payload → SFrame) → transport SRTP → UDP.
 //  5. The relay removes transport SRTP, reads the RTP header, tries and fails
 //     to read the payload, protects again for the other hop and forwards.
-//  6. Each receiver unprotects, opens, puts frames back together and compares
-//     them byte for byte with what was sent, then writes them to files.
+//  6. Each receiver's Session unprotects and opens; a jitter buffer (pion's
+//     samplebuilder) puts frames back together, which are compared byte for
+//     byte with what was sent and written to files.
 //
 // With -mitm the relay is an active man in the middle (mitm.go): it runs
 // its own handshake with each party, posing as bob to alice and as alice to
@@ -45,10 +47,26 @@
 //	rm /tmp/callseal-cache/bob.json
 //	go run ./examples/loopback -cache /tmp/callseal-cache             # continuity broken
 //
+// Network impairment (impair.go): -loss P, -reorder P and -dup P make the
+// relay lose, reorder and duplicate each packet it forwards with probability
+// P, and -jitter D delay it by up to D. With the same -seed N the same
+// packets are lost, duplicated and held back (0, the default, picks a seed
+// and reports it). The report then accounts for every packet of every
+// stream: sent + duplicated = opened + lost + replays, where every
+// duplicate must be dropped as a replay and every other packet that
+// arrives must open exactly once:
+//
+//	go run ./examples/loopback -loss 0.1 -reorder 0.1 -dup 0.05 -seed 1
+//
 // Exit status:
 //
-//	0  the check numbers match and every frame arrived byte-identical
-//	1  the call failed, or a frame was lost or changed
+//	0  the check numbers match and every frame arrived byte-identical; under
+//	   impairment: no packet was rejected but the duplicates, each one that
+//	   arrived opened exactly once, every stream's packets add up, and every
+//	   frame whose packets all arrived is byte-identical (frames with a lost
+//	   packet are reported as incomplete)
+//	1  the call failed, or a frame was lost or changed (under impairment: a
+//	   rule above was broken)
 //	3  the check numbers differ: a man in the middle was detected (the
 //	   expected outcome of -mitm); this takes precedence over 1
 //
@@ -61,7 +79,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	_ "embed"
 	"encoding/binary"
 	"errors"
 	"flag"
@@ -73,19 +90,9 @@ import (
 	"time"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/examples/loopback/media"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/srtp"
-)
-
-// The default media: a few seconds of speech, a camera-like clip and a
-// screen-share clip, embedded so the program runs with no arguments.
-var (
-	//go:embed media/audio.ogg
-	defaultAudio []byte
-	//go:embed media/video.ivf
-	defaultVideo []byte
-	//go:embed media/screen.ivf
-	defaultScreen []byte
 )
 
 // config is what the command line sets.
@@ -97,6 +104,7 @@ type config struct {
 	mitm                 bool          // put an active man in the middle in the relay
 	cache                string        // directory of the parties' continuity stores; "" for none
 	verified             bool          // after a call with matching check numbers, mark it verified
+	impair               impairment    // on the relay's path towards each receiver
 }
 
 func main() {
@@ -110,6 +118,11 @@ func main() {
 	flag.BoolVar(&cfg.mitm, "mitm", false, "make the relay an active man in the middle (two handshakes); the check numbers then differ and the program exits 3")
 	flag.StringVar(&cfg.cache, "cache", "", "keep each party's retained secret (key continuity) in `dir`/alice.json and dir/bob.json")
 	flag.BoolVar(&cfg.verified, "verified", false, "with -cache: the users compared the check numbers; if they match, record the call as verified")
+	flag.Float64Var(&cfg.impair.loss, "loss", 0, "the relay loses each packet with probability `P`")
+	flag.Float64Var(&cfg.impair.reorder, "reorder", 0, "the relay holds each packet back behind the next 1-3 of its stream with probability `P`")
+	flag.Float64Var(&cfg.impair.dup, "dup", 0, "the relay sends each packet twice with probability `P`")
+	flag.DurationVar(&cfg.impair.jitter, "jitter", 0, "the relay delays each packet by a random time up to `D`")
+	flag.Uint64Var(&cfg.impair.seed, "seed", 0, "seed of the impairment's random numbers (0: pick one and report it)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -139,6 +152,14 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (*callReport, error)
 	}
 	if cfg.verified && cfg.cache == "" {
 		return nil, errors.New("-verified needs -cache: the verification is recorded in the continuity stores")
+	}
+	if err := cfg.impair.check(); err != nil {
+		return nil, err
+	}
+	for cfg.impair.on() && cfg.impair.seed == 0 {
+		var b [8]byte
+		rand.Read(b[:])
+		cfg.impair.seed = binary.BigEndian.Uint64(b[:]) >> 32 // short enough to type
 	}
 	tracks, err := loadMedia(cfg)
 	if err != nil {
@@ -191,7 +212,7 @@ func loadMedia(cfg config) ([]*track, error) {
 		}
 		return os.ReadFile(path)
 	}
-	data, err := read(cfg.audio, defaultAudio)
+	data, err := read(cfg.audio, media.AudioOgg)
 	if err != nil {
 		return nil, err
 	}
@@ -199,14 +220,14 @@ func loadMedia(cfg config) ([]*track, error) {
 	if err != nil {
 		return nil, err
 	}
-	if data, err = read(cfg.video, defaultVideo); err != nil {
+	if data, err = read(cfg.video, media.VideoIVF); err != nil {
 		return nil, err
 	}
 	video, err := loadVP8(data, e2ee.Video, "video", ptVideo)
 	if err != nil {
 		return nil, err
 	}
-	if data, err = read(cfg.screen, defaultScreen); err != nil {
+	if data, err = read(cfg.screen, media.ScreenIVF); err != nil {
 		return nil, err
 	}
 	screen, err := loadVP8(data, e2ee.ScreenShare, "screen", ptScreen)
@@ -222,6 +243,7 @@ type call struct {
 	parties  [2]*party
 	profile  srtp.Profile
 	attacker *attacker // with -mitm
+	path     *impairer // with -loss, -reorder, -dup or -jitter
 }
 
 // transportProfile is the SRTP profile of both hops.
@@ -255,6 +277,13 @@ func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) 
 		r.signal, r.forward = c.attacker.signal, c.attacker.forward
 		defer close(c.attacker.stop)
 	}
+	// The receivers' jitter buffers wait, in media time, for what the path
+	// may hold back (an adaptive jitter buffer would learn it).
+	jitterBuffer := 500*time.Millisecond + time.Duration(float64(2*cfg.impair.maxDelay())*cfg.speed)
+	if cfg.impair.on() {
+		c.path = newImpairer(cfg.impair)
+		r.forward = c.path.wrap(r.forward)
+	}
 	roles := [2]keyexchange.Role{keyexchange.Initiator, keyexchange.Responder}
 	for s := range c.parties {
 		c.parties[s] = &party{
@@ -271,6 +300,7 @@ func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) 
 			signalingAddr:  r.signalingAddr(),
 			relayMediaAddr: r.mediaAddr(side(s)),
 			inspect:        inspector{opusSamples: insp.opusSamples, known: insp.known},
+			jitterBuffer:   jitterBuffer,
 		}
 		if cfg.cache != "" {
 			if c.parties[s].store, err = openStore(cfg.cache, side(s)); err != nil {
@@ -306,6 +336,9 @@ func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) 
 	case <-time.After(time.Second):
 		stopRelay()
 		<-relayDone
+	}
+	if c.path != nil {
+		c.path.close()
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -66,7 +66,7 @@ func TestLoopbackMITM(t *testing.T) {
 	for _, sr := range rep.streams {
 		n := len(sr.sent.track.frames)
 		assert.Equal(t, n, sr.framesIdentical, "%v %s: frames identical", sr.dir, sr.sent.track.name)
-		sent[sr.dir] += sr.sent.packets
+		sent[sr.dir] += int(sr.tx.Sent.Packets)
 	}
 	for _, dir := range []direction{aliceToBob, bobToAlice} {
 		assert.Equal(t, sent[dir], rep.mitm.opened[dir], "%v: packets the attacker opened", dir)
@@ -81,8 +81,8 @@ func TestLoopbackMITM(t *testing.T) {
 	}
 }
 
-// TestExitStatus runs the program as a process: 0 for an honest call, 3
-// (exitMITM) with -mitm, and the report says why.
+// TestExitStatus runs the program as a process: 0 for an honest call, also
+// through an impaired relay, 3 (exitMITM) with -mitm, and the report says why.
 func TestExitStatus(t *testing.T) {
 	for _, c := range []struct {
 		name, args string
@@ -91,6 +91,7 @@ func TestExitStatus(t *testing.T) {
 	}{
 		{"honest", "", exitOK, "OK: check numbers match"},
 		{"mitm", "-mitm", exitMITM, "MAN IN THE MIDDLE DETECTED"},
+		{"impaired", "-loss 0.1 -reorder 0.1 -dup 0.05 -seed 1", exitOK, "OK: check numbers match, every packet is accounted for"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")

@@ -12,7 +12,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 
-	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/srtp"
 )
@@ -36,10 +36,12 @@ type party struct {
 	relayMediaAddr string
 	inspect        inspector                   // the control: the same checks the relay runs, on opened packets
 	store          keyexchange.ContinuityStore // with -cache: this party's retained secrets; else nil
+	jitterBuffer   time.Duration               // media time the receiver waits for late packets
 
 	// Filled in by run.
 	sas  sasStrings          // what this party shows for the users to compare
 	res  *keyexchange.Result // the handshake's result
+	sess *callseal.Session   // both layers of the call; closed when run returns
 	sent []*sentStream
 	recv receiver
 }
@@ -49,16 +51,12 @@ type sentStream struct {
 	track  *track
 	ssrc   uint32
 	frames []sentFrame // one per track frame, in order
-
-	packets     int
-	rtpBytes    int // RTP packets as built by the packetizer
-	sealedBytes int // after E2EE
-	wireBytes   int // after transport SRTP (UDP payload)
 }
 
 // A sentFrame ties a track frame to the RTP packets that carried it.
 type sentFrame struct {
 	firstSeq uint16
+	packets  int
 	ts       uint32
 	data     []byte
 }
@@ -75,7 +73,7 @@ func (p *party) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%v: %w", p.side, err)
 	}
-	defer media.Close()
+	defer media.Close() // the Session closes it too, if there is one
 	// Unblock every read and write on the sockets when ctx ends.
 	stop := context.AfterFunc(ctx, func() { sig.Close(); media.Close() })
 	defer stop()
@@ -95,24 +93,27 @@ func (p *party) run(ctx context.Context) error {
 	}
 	p.sas, p.res = sasOf(res), res
 
-	// 2. The two layers: E2EE from the handshake, transport SRTP for the hop.
-	sealer, err := e2ee.NewSession(res)
+	// 2. Both layers in one Session: E2EE keys from the handshake,
+	// transport SRTP keys of this party's hop to the relay.
+	sess, err := callseal.New(res, callseal.Config{
+		Transport: callseal.PacketConn(media, relayAddr),
+		SRTP:      callseal.HopKeys(p.profile, p.keys.toRelay, p.keys.fromRelay),
+	})
 	if err != nil {
-		return fmt.Errorf("%v: e2ee: %w", p.side, err)
+		return fmt.Errorf("%v: %w", p.side, err)
 	}
-	transport, err := srtp.NewSession(p.profile, p.keys.toRelay, p.keys.fromRelay)
-	if err != nil {
-		return fmt.Errorf("%v: transport srtp: %w", p.side, err)
-	}
+	p.sess = sess
+	p.sas.check = sess.CheckNumber() // verify.CheckNumber(res): the call is end-to-end encrypted
 
 	// 3. Media both ways at once: receive in the background, send paced.
-	p.recv.streams = make(map[uint32]*recvStream)
 	var wg sync.WaitGroup
 	defer func() {
-		p.hangUp(media, sig) // ends both goroutines
+		sess.Close() // ends the receivers with callseal.ErrClosed
+		sig.Close()  // ends the bye reader, and tells the relay
 		wg.Wait()
+		p.recv.flush()
 	}()
-	wg.Go(func() { p.recv.run(media, transport, sealer, &p.inspect) })
+	p.recv.start(&wg, sess, &p.inspect, p.jitterBuffer)
 	peerBye := make(chan byeMsg, 1)
 	sigErr := make(chan error, 1)
 	wg.Go(func() {
@@ -121,12 +122,12 @@ func (p *party) run(ctx context.Context) error {
 		}
 	})
 
-	if err := p.send(ctx, media, relayAddr, transport, sealer); err != nil {
+	if err := p.send(ctx, sess); err != nil {
 		return fmt.Errorf("%v: send: %w", p.side, ctxErr(ctx, err))
 	}
-	bye := byeMsg{}
+	bye, stats := byeMsg{}, sess.Stats()
 	for _, s := range p.sent {
-		bye.Streams = append(bye.Streams, byeStream{SSRC: s.ssrc, Packets: s.packets})
+		bye.Streams = append(bye.Streams, byeStream{SSRC: s.ssrc, Packets: int(stats.Stream(s.track.kind).Sent.Packets)})
 	}
 	if err := writeJSON(sig, frameBye, bye); err != nil {
 		return fmt.Errorf("%v: bye: %w", p.side, err)
@@ -155,14 +156,6 @@ func (p *party) run(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// hangUp closes the media socket (ending the receiver) and the signaling
-// connection (ending the bye reader, and telling the relay). Closing twice
-// is harmless.
-func (p *party) hangUp(media *net.UDPConn, sig net.Conn) {
-	media.Close()
-	sig.Close()
 }
 
 // handshake runs the key exchange over the signaling connection: four
@@ -240,14 +233,14 @@ type scheduled struct {
 
 // send packetizes every track (RFC 7587 for Opus: one packet per RTP packet;
 // RFC 7741 for VP8) and sends all of them at once, interleaved and paced at
-// p.speed times real time.
-func (p *party) send(ctx context.Context, conn *net.UDPConn, to *net.UDPAddr, transport *srtp.Session, sealer *e2ee.Session) error {
+// p.speed times real time, through both layers of sess.
+func (p *party) send(ctx context.Context, sess *callseal.Session) error {
 	var plan []scheduled
 	for i, t := range p.tracks {
 		s := &sentStream{track: t, ssrc: p.ssrcs[i]}
 		p.sent = append(p.sent, s)
 		var payloader rtp.Payloader = &codecs.OpusPayloader{}
-		if t.kind != e2ee.Audio {
+		if t.kind != callseal.Audio {
 			payloader = &codecs.VP8Payloader{EnablePictureID: true}
 		}
 		pz := rtp.NewPacketizer(mtu, t.pt, s.ssrc, payloader, rtp.NewRandomSequencer(), t.clockRate)
@@ -256,7 +249,7 @@ func (p *party) send(ctx context.Context, conn *net.UDPConn, to *net.UDPAddr, tr
 			if len(pkts) == 0 {
 				continue
 			}
-			s.frames = append(s.frames, sentFrame{firstSeq: pkts[0].SequenceNumber, ts: pkts[0].Timestamp, data: f.data})
+			s.frames = append(s.frames, sentFrame{firstSeq: pkts[0].SequenceNumber, packets: len(pkts), ts: pkts[0].Timestamp, data: f.data})
 			at := time.Duration(float64(f.at) / p.speed)
 			for _, pkt := range pkts {
 				plan = append(plan, scheduled{at: at, stream: s, pkt: pkt})
@@ -268,7 +261,7 @@ func (p *party) send(ctx context.Context, conn *net.UDPConn, to *net.UDPAddr, tr
 	start := time.Now()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	var raw, sealed, wire []byte
+	var raw []byte
 	for _, sp := range plan {
 		if d := time.Until(start.Add(sp.at)); d > 0 {
 			timer.Reset(d)
@@ -283,21 +276,9 @@ func (p *party) send(ctx context.Context, conn *net.UDPConn, to *net.UDPAddr, tr
 		if _, err := sp.pkt.MarshalTo(raw); err != nil {
 			return err
 		}
-		var err error
-		if sealed, err = sealer.Seal(sealed[:0], raw, sp.stream.track.kind); err != nil {
-			return fmt.Errorf("e2ee seal: %w", err)
-		}
-		if wire, err = transport.ProtectRTP(wire[:0], sealed); err != nil {
-			return fmt.Errorf("transport protect: %w", err)
-		}
-		if _, err := conn.WriteToUDP(wire, to); err != nil {
+		if err := sess.Stream(sp.stream.track.kind).WriteRTP(raw); err != nil {
 			return err
 		}
-		s := sp.stream
-		s.packets++
-		s.rtpBytes += len(raw)
-		s.sealedBytes += len(sealed)
-		s.wireBytes += len(wire)
 	}
 	return nil
 }

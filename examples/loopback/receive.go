@@ -1,25 +1,29 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
+	"github.com/pion/webrtc/v4/pkg/media"
 	"github.com/pion/webrtc/v4/pkg/media/ivfwriter"
 	"github.com/pion/webrtc/v4/pkg/media/oggwriter"
+	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
 
-	"github.com/callseal/callseal/e2ee"
-	"github.com/callseal/callseal/srtp"
+	"github.com/callseal/callseal"
 )
 
-// A receiver takes what arrives on a party's media socket through both
-// layers: transport SRTP unprotect, then E2EE open. It keeps every opened
-// RTP packet per SSRC; frames are put back together after the call, in
-// sequence order, so reordering on the path does no harm.
+// jitterBufferPackets is how many packets a stream's jitter buffer holds at
+// most while it waits for a missing one.
+const jitterBufferPackets = 512
+
+// A receiver takes the packets a party's Session opened, one goroutine per
+// media kind, and puts each SSRC's frames back together with a jitter
+// buffer (pion's samplebuilder), so reordering on the path does no harm and
+// a frame with a lost packet is left out.
 type receiver struct {
 	mu      sync.Mutex
 	streams map[uint32]*recvStream
@@ -28,80 +32,110 @@ type receiver struct {
 // A recvStream is what a party received of one SSRC.
 type recvStream struct {
 	ssrc    uint32
-	kind    e2ee.MediaKind // from E2EE open: authenticated
-	packets []*rtp.Packet  // opened, in arrival order
+	kind    callseal.MediaKind // the Session's stream: authenticated by E2EE
+	packets int                // opened
+	opened  map[uint16]int     // per sequence number: times opened (once, or the Session let a replay through)
 
-	wireBytes   int // UDP payloads that opened
-	sealedBytes int // after transport SRTP unprotect
-	rtpBytes    int // after E2EE open
-
-	replays         int // dropped by a replay window (transport or E2EE)
-	transportFailed int // transport SRTP authentication failed or malformed
-	e2eeFailed      int // E2EE authentication failed, unknown key or malformed
+	jitter  *samplebuilder.SampleBuilder
+	delay   uint32          // the jitter buffer's delay, in RTP clock ticks
+	firstTS uint32          // of the first packet received
+	playing bool            // the start-up delay has passed: frames are taken as they are built
+	frames  []*media.Sample // built by the jitter buffer, in order
 
 	view payloadView // the same checks the relay runs, on the opened packets
 }
 
-// run reads packets until conn is closed.
-func (r *receiver) run(conn *net.UDPConn, transport *srtp.Session, opener *e2ee.Session, insp *inspector) {
-	buf := make([]byte, maxDatagram)
-	var sealed, plain []byte
+// start reads every stream of sess in the background until sess is closed.
+func (r *receiver) start(wg *sync.WaitGroup, sess *callseal.Session, insp *inspector, delay time.Duration) {
+	r.streams = make(map[uint32]*recvStream)
+	for _, kind := range callseal.Kinds {
+		wg.Go(func() { r.run(sess.Stream(kind), insp, delay) })
+	}
+}
+
+func (r *receiver) run(st *callseal.Stream, insp *inspector, delay time.Duration) {
+	var buf []byte
 	for {
-		n, _, err := conn.ReadFromUDP(buf)
-		if err != nil {
-			return // closed: the call is over
-		}
-		wire := buf[:n]
-		ssrc := ssrcOf(wire) // in the clear in the SRTP header
-		sealed, err = transport.UnprotectRTP(sealed[:0], wire)
-		if err != nil {
-			r.drop(ssrc, err)
-			continue
-		}
-		var kind e2ee.MediaKind
-		plain, kind, err = opener.Open(plain[:0], sealed)
-		if err != nil {
-			r.drop(ssrc, err)
-			continue
+		var err error
+		if buf, err = st.ReadRTP(buf[:0]); err != nil {
+			return // callseal.ErrClosed: the call is over
 		}
 		pkt := new(rtp.Packet)
-		if err := pkt.Unmarshal(slices.Clone(plain)); err != nil {
-			r.drop(ssrc, err)
-			continue
+		if err := pkt.Unmarshal(slices.Clone(buf)); err != nil {
+			continue // E2EE parsed its header; cannot happen
 		}
 		r.mu.Lock()
-		st := r.stream(ssrc)
-		st.kind = kind
-		st.packets = append(st.packets, pkt)
-		st.wireBytes += len(wire)
-		st.sealedBytes += len(sealed)
-		st.rtpBytes += len(plain)
-		insp.look(&st.view, plain)
+		s := r.streams[pkt.SSRC]
+		if s == nil {
+			s = newRecvStream(pkt.SSRC, st.Kind(), delay)
+			r.streams[pkt.SSRC] = s
+		}
+		s.packets++
+		s.opened[pkt.SequenceNumber]++
+		insp.look(&s.view, buf)
+		s.push(pkt)
 		r.mu.Unlock()
 	}
 }
 
-func (r *receiver) stream(ssrc uint32) *recvStream {
-	st := r.streams[ssrc]
-	if st == nil {
-		st = &recvStream{ssrc: ssrc}
-		r.streams[ssrc] = st
+func newRecvStream(ssrc uint32, kind callseal.MediaKind, delay time.Duration) *recvStream {
+	var d rtp.Depacketizer = &codecs.OpusPacket{}
+	rate := uint32(opusClockRate)
+	opts := []samplebuilder.Option{samplebuilder.WithMaxTimeDelay(delay)}
+	if kind != callseal.Audio {
+		d, rate = &vp8Frames{}, vp8ClockRate
+		opts = append(opts, samplebuilder.WithPacketHeadHandler(func(d any) any { return d.(*vp8Frames).S == 1 }))
 	}
-	return st
+	return &recvStream{
+		ssrc: ssrc, kind: kind, opened: make(map[uint16]int),
+		jitter: samplebuilder.New(jitterBufferPackets, d, rate, opts...),
+		delay:  uint32(delay.Seconds() * float64(rate)),
+	}
 }
 
-// drop counts a packet that did not open, by why.
-func (r *receiver) drop(ssrc uint32, err error) {
+// vp8Frames is pion's VP8 depacketizer with every packet taken for a
+// possible frame start, so that the samplebuilder builds a frame from the
+// packets after a lost first one, and the receiver drops it by the head
+// handler's note (S=1 or not, RFC 7741, Section 4.2). With the real check,
+// pion's samplebuilder (webrtc v4.2.26), purging such a headless frame,
+// skips the packet after it as well: the first packet of the next frame,
+// which is lost with it.
+type vp8Frames struct{ codecs.VP8Packet }
+
+func (*vp8Frames) IsPartitionHead([]byte) bool { return true }
+
+// push puts an opened packet into the jitter buffer and takes the frames it
+// built. The first frames are taken only once the stream has run for the
+// buffer's delay: the samplebuilder drops a packet older than the first one
+// it built from, so a start-up delay lets the first packets arrive in any
+// order, as a playout delay does.
+func (s *recvStream) push(pkt *rtp.Packet) {
+	if s.packets == 1 {
+		s.firstTS = pkt.Timestamp
+	}
+	s.jitter.Push(pkt)
+	s.playing = s.playing || int32(pkt.Timestamp-s.firstTS) >= int32(s.delay)
+	if s.playing {
+		s.pop()
+	}
+}
+
+// pop takes the frames the jitter buffer has built.
+func (s *recvStream) pop() {
+	for f := s.jitter.Pop(); f != nil; f = s.jitter.Pop() {
+		if start, ok := f.Metadata.(bool); !ok || start {
+			s.frames = append(s.frames, f)
+		}
+	}
+}
+
+// flush takes the frames still in the jitter buffers, after the call.
+func (r *receiver) flush() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	st := r.stream(ssrc)
-	switch {
-	case errors.Is(err, srtp.ErrReplay), errors.Is(err, e2ee.ErrReplay):
-		st.replays++
-	case errors.Is(err, srtp.ErrAuth), errors.Is(err, srtp.ErrMalformed):
-		st.transportFailed++
-	default:
-		st.e2eeFailed++
+	for _, s := range r.streams {
+		s.jitter.Flush()
+		s.pop()
 	}
 }
 
@@ -110,7 +144,7 @@ func (r *receiver) complete(want byeMsg) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range want.Streams {
-		if st := r.streams[s.SSRC]; st == nil || len(st.packets) < s.Packets {
+		if st := r.streams[s.SSRC]; st == nil || st.packets < s.Packets {
 			return false
 		}
 	}
@@ -124,7 +158,7 @@ func (r *receiver) get(ssrc uint32) *recvStream {
 	if st := r.streams[ssrc]; st != nil {
 		return st
 	}
-	return &recvStream{ssrc: ssrc}
+	return &recvStream{ssrc: ssrc, opened: map[uint16]int{}}
 }
 
 func ssrcOf(pkt []byte) uint32 {
@@ -134,91 +168,20 @@ func ssrcOf(pkt []byte) uint32 {
 	return uint32(pkt[8])<<24 | uint32(pkt[9])<<16 | uint32(pkt[10])<<8 | uint32(pkt[11])
 }
 
-// ordered returns the stream's packets in sequence number order, without
-// duplicates. Sequence numbers are extended past their 16-bit wrap in arrival
-// order (RFC 3550, Appendix A.1).
-func (st *recvStream) ordered() []*rtp.Packet {
-	type extPacket struct {
-		seq int64
-		pkt *rtp.Packet
-	}
-	ext := make([]extPacket, 0, len(st.packets))
-	var highest int64
-	for i, p := range st.packets {
-		e := int64(p.SequenceNumber)
-		if i > 0 {
-			e = highest + int64(int16(p.SequenceNumber-uint16(highest)))
-		}
-		if i == 0 || e > highest {
-			highest = e
-		}
-		ext = append(ext, extPacket{e, p})
-	}
-	slices.SortStableFunc(ext, func(a, b extPacket) int { return int(a.seq - b.seq) })
-	ext = slices.CompactFunc(ext, func(a, b extPacket) bool { return a.seq == b.seq })
-	out := make([]*rtp.Packet, len(ext))
-	for i, e := range ext {
-		out[i] = e.pkt
-	}
-	return out
-}
-
-// A recvFrame is a frame put back together from received packets.
-type recvFrame struct {
-	firstSeq uint16
-	ts       uint32
-	data     []byte
-}
-
-// frames reassembles the stream: one Opus packet per RTP packet (RFC 7587);
-// a VP8 frame runs from the packet with S=1 and PID=0 to the one with the
-// marker bit, without gaps in sequence numbers (RFC 7741, Section 4.4).
-// Incomplete frames are left out.
-func (st *recvStream) frames() []recvFrame {
-	var out []recvFrame
-	pkts := st.ordered()
-	if st.kind == e2ee.Audio {
-		for _, p := range pkts {
-			out = append(out, recvFrame{p.SequenceNumber, p.Timestamp, p.Payload})
-		}
-		return out
-	}
-	var cur *recvFrame
-	var prev uint16
-	for _, p := range pkts {
-		var d codecs.VP8Packet
-		body, err := d.Unmarshal(p.Payload)
-		switch {
-		case err != nil:
-			cur = nil
-			continue
-		case d.S == 1 && d.PID == 0:
-			cur = &recvFrame{firstSeq: p.SequenceNumber, ts: p.Timestamp}
-		case cur == nil || p.SequenceNumber != prev+1 || p.Timestamp != cur.ts:
-			cur = nil // a packet of this frame is missing
-			continue
-		}
-		cur.data = append(cur.data, body...)
-		prev = p.SequenceNumber
-		if p.Marker {
-			out = append(out, *cur)
-			cur = nil
-		}
-	}
-	return out
-}
-
-// write saves the stream in its container with pion's writers: Ogg Opus for
-// audio, IVF for VP8. t describes the media (channels, picture size), as the
-// SDP and the bitstream would tell a real receiver.
-func (st *recvStream) write(path string, t *track) error {
+// write saves the frames the jitter buffer built in their container with
+// pion's writers: Ogg Opus for audio, IVF for VP8. t describes the media
+// (channels, picture size), as the SDP and the bitstream would tell a real
+// receiver. The writers take RTP packets: one per frame, a VP8 frame behind
+// a minimal payload descriptor (S=1, RFC 7741, Section 4.2).
+func (s *recvStream) write(path string, t *track) error {
 	type rtpWriter interface {
 		WriteRTP(*rtp.Packet) error
 		Close() error
 	}
 	var w rtpWriter
 	var err error
-	if st.kind == e2ee.Audio {
+	audio := t.kind == callseal.Audio
+	if audio {
 		w, err = oggwriter.New(path, opusClockRate, max(t.channels, 1))
 	} else {
 		w, err = ivfwriter.New(path,
@@ -230,8 +193,12 @@ func (st *recvStream) write(path string, t *track) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	for _, p := range st.ordered() {
-		if err := w.WriteRTP(p); err != nil {
+	for _, f := range s.frames {
+		pkt := &rtp.Packet{Header: rtp.Header{Timestamp: f.PacketTimestamp, Marker: true}, Payload: f.Data}
+		if !audio {
+			pkt.Payload = append([]byte{0x10}, f.Data...)
+		}
+		if err := w.WriteRTP(pkt); err != nil {
 			w.Close()
 			return fmt.Errorf("%s: %w", path, err)
 		}

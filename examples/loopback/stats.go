@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/callseal/callseal"
 	"github.com/callseal/callseal/e2ee"
 )
 
@@ -25,18 +26,24 @@ type callReport struct {
 	sigLog         []sigEvent
 	streams        []*streamReport // per direction, then per track
 	relayDropped   [2]int          // per direction: failed transport SRTP at the relay
+	unattributed   [2]uint64       // per receiving side: packets rejected before their stream was known
+	impair         impairment      // with -loss, -reorder, -dup or -jitter
 	outDir         string
 }
 
 // A streamReport is one direction of one track: what was sent, what arrived,
 // what the relay saw.
 type streamReport struct {
-	dir  direction
-	sent *sentStream
-	recv *recvStream
+	dir    direction
+	sent   *sentStream
+	recv   *recvStream
+	tx, rx callseal.StreamStats // the sender's and the receiver's Session counters of the stream
+	path   pathStats            // what the impaired path did
 
-	framesReceived  int // complete frames reassembled
+	framesWhole     int // every packet of the frame opened
+	framesReceived  int // built by the jitter buffer
 	framesIdentical int // of those, equal to the sent frame byte for byte
+	openedTwice     int // sequence numbers read more than once
 	mismatch        string
 
 	relay payloadView
@@ -50,6 +57,7 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 		profile:    c.profile.String(),
 		relaySig:   c.relay.signalingAddr(),
 		relayMedia: [2]string{c.relay.mediaAddr(alice), c.relay.mediaAddr(bob)},
+		impair:     cfg.impair,
 		outDir:     outDir,
 	}
 	c.relay.mu.Lock()
@@ -58,6 +66,8 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 	c.relay.mu.Unlock()
 	for _, s := range []side{alice, bob} {
 		rep.sas[s] = c.parties[s].sas
+		u := c.parties[s].sess.Stats().Unattributed
+		rep.unattributed[s] = u.AuthFailures() + u.Replays + u.Malformed
 		if c.parties[s].store != nil {
 			rep.continuity[s] = continuityNote(c.parties[s].res)
 		}
@@ -72,9 +82,14 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 				dir:   dir,
 				sent:  sent,
 				recv:  receiver.recv.get(sent.ssrc),
+				tx:    sender.sess.Stats().Stream(sent.track.kind),
+				rx:    receiver.sess.Stats().Stream(sent.track.kind),
 				relay: c.relay.view(dir, sent.ssrc),
 				file: fmt.Sprintf("%v-received-from-%v-%s.%s", dir.to(), dir.from(), sent.track.name,
 					map[bool]string{true: "ogg", false: "ivf"}[sent.track.kind == e2ee.Audio]),
+			}
+			if c.path != nil {
+				sr.path = c.path.stats(dir, sent.ssrc)
 			}
 			sr.compare()
 			rep.streams = append(rep.streams, sr)
@@ -83,36 +98,62 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 	return rep
 }
 
-// compare matches received frames to sent ones by their first RTP sequence
-// number and timestamp, and compares them byte for byte.
+// compare matches the frames the jitter buffer built to the sent ones by
+// their RTP timestamp and compares them byte for byte; it also notes which
+// sent frames arrived whole (every packet opened).
 func (sr *streamReport) compare() {
-	type key struct {
-		seq uint16
-		ts  uint32
+	built := make(map[uint32][]byte, len(sr.recv.frames))
+	for _, f := range sr.recv.frames {
+		if _, twice := built[f.PacketTimestamp]; twice && sr.mismatch == "" {
+			sr.mismatch = fmt.Sprintf("the frame at ts %d was built twice", f.PacketTimestamp)
+		}
+		built[f.PacketTimestamp] = f.Data
 	}
-	sent := make(map[key][]byte, len(sr.sent.frames))
 	for _, f := range sr.sent.frames {
-		sent[key{f.firstSeq, f.ts}] = f.data
-	}
-	for _, f := range sr.recv.frames() {
-		want, ok := sent[key{f.firstSeq, f.ts}]
+		whole := true
+		for i := range f.packets {
+			whole = whole && sr.recv.opened[f.firstSeq+uint16(i)] > 0
+		}
+		if whole {
+			sr.framesWhole++
+		}
+		data, ok := built[f.ts]
 		if !ok {
-			if sr.mismatch == "" {
-				sr.mismatch = fmt.Sprintf("a received frame (seq %d, ts %d) was never sent", f.firstSeq, f.ts)
+			if whole && sr.mismatch == "" {
+				sr.mismatch = fmt.Sprintf("the frame at seq %d arrived whole, but the jitter buffer dropped it", f.firstSeq)
 			}
 			continue
 		}
-		delete(sent, key{f.firstSeq, f.ts}) // a frame counts once
+		delete(built, f.ts) // a frame counts once
 		sr.framesReceived++
-		if bytes.Equal(f.data, want) {
+		if bytes.Equal(data, f.data) {
 			sr.framesIdentical++
 		} else if sr.mismatch == "" {
-			sr.mismatch = fmt.Sprintf("frame at seq %d: %d bytes received, %d sent, contents differ", f.firstSeq, len(f.data), len(want))
+			sr.mismatch = fmt.Sprintf("frame at seq %d: %d bytes received, %d sent, contents differ", f.firstSeq, len(data), len(f.data))
+		}
+	}
+	for ts := range built {
+		if sr.mismatch == "" {
+			sr.mismatch = fmt.Sprintf("a received frame (ts %d) was never sent", ts)
+		}
+	}
+	for _, n := range sr.recv.opened {
+		if n > 1 {
+			sr.openedTwice++
 		}
 	}
 }
 
-func (sr *streamReport) lost() int { return sr.sent.packets - len(sr.recv.packets) }
+func (sr *streamReport) lost() int { return int(sr.tx.Sent.Packets) - int(sr.rx.Received.Packets) }
+
+// accounted reports whether every packet of the stream is accounted for:
+// sent + duplicated = opened + lost + replays, where the path lost exactly
+// the lost ones and every duplicate was dropped as a replay.
+func (sr *streamReport) accounted() bool {
+	sent, opened, replays := int(sr.tx.Sent.Packets), int(sr.rx.Received.Packets), int(sr.rx.Replays)
+	return sr.path.arrived == sent && sent+sr.path.duplicated == opened+sr.path.lost+replays &&
+		opened == sent-sr.path.lost && replays == sr.path.duplicated
+}
 
 // writeFiles writes what each party received, one file per stream.
 func (rep *callReport) writeFiles() error {
@@ -139,30 +180,55 @@ func (rep *callReport) relayTotals() (all, audio, video payloadView) {
 
 // endpointTotals sums what the receivers saw after E2EE open, with the same
 // checks as the relay: the control that the checks recognise plain media.
-func (rep *callReport) endpointTotals() (all payloadView) {
+func (rep *callReport) endpointTotals() (all, audio payloadView) {
 	for _, sr := range rep.streams {
 		all.add(&sr.recv.view)
+		if sr.sent.track.kind == e2ee.Audio {
+			audio.add(&sr.recv.view)
+		}
 	}
-	return all
+	return all, audio
 }
 
-// verdict is nil if the call did what it must: equal check numbers, every
-// frame received and identical, and no payload readable at the relay.
+// verdict is nil if the call did what it must: equal check numbers, no
+// payload readable at the relay, and every frame received and identical —
+// or, under impairment, every packet accounted for, none rejected but the
+// duplicates, each opened once, and every frame that arrived whole built
+// and identical.
 func (rep *callReport) verdict() error {
 	var errs []error
 	if a, b := rep.sas[alice].check, rep.sas[bob].check; a != b {
 		errs = append(errs, fmt.Errorf("%w (alice %s, bob %s)", errMITM, a, b))
 	}
 	for _, sr := range rep.streams {
-		n := len(sr.sent.frames)
-		if sr.framesReceived != n || sr.framesIdentical != n {
-			msg := fmt.Sprintf("%v %s: %d frames sent, %d received, %d identical",
-				sr.dir, sr.sent.track.name, n, sr.framesReceived, sr.framesIdentical)
+		name := fmt.Sprintf("%v %s", sr.dir, sr.sent.track.name)
+		n, want := len(sr.sent.frames), len(sr.sent.frames)
+		if rep.impair.on() {
+			want = sr.framesWhole
+			rx := sr.rx
+			if bad := rx.AuthFailures() + rx.Malformed + rx.Overflows; bad > 0 {
+				errs = append(errs, fmt.Errorf("%s: %d packets rejected (auth %d, malformed %d, queue full %d)",
+					name, bad, rx.AuthFailures(), rx.Malformed, rx.Overflows))
+			}
+			if sr.openedTwice > 0 {
+				errs = append(errs, fmt.Errorf("%s: %d packets opened twice", name, sr.openedTwice))
+			}
+			if !sr.accounted() {
+				errs = append(errs, fmt.Errorf("%s: packets do not add up: sent %d + dup %d != opened %d + lost %d + replays %d (relay passed %d)",
+					name, sr.tx.Sent.Packets, sr.path.duplicated, rx.Received.Packets, sr.path.lost, rx.Replays, sr.path.arrived))
+			}
+		}
+		if sr.framesReceived != want || sr.framesIdentical != want || sr.mismatch != "" {
+			msg := fmt.Sprintf("%s: %d frames sent, %d arrived whole, %d received, %d identical",
+				name, n, sr.framesWhole, sr.framesReceived, sr.framesIdentical)
 			if sr.mismatch != "" {
 				msg += " (" + sr.mismatch + ")"
 			}
 			errs = append(errs, errors.New(msg))
 		}
+	}
+	if u := rep.unattributed[alice] + rep.unattributed[bob]; u > 0 && rep.impair.on() {
+		errs = append(errs, fmt.Errorf("%d packets rejected before their stream was known", u))
 	}
 	if all, _, _ := rep.relayTotals(); all.readable > 0 {
 		errs = append(errs, fmt.Errorf("the relay could read %d payloads", all.readable))
@@ -217,19 +283,23 @@ func (rep *callReport) print(w io.Writer) {
 	}
 	p("")
 
-	p("media received (RTP → E2EE SFrame → transport SRTP → UDP, and back):")
-	p("  %-13s %-6s %7s %5s %7s %9s %11s %6s %7s %21s", "direction", "media", "packets", "lost", "replays",
-		"RTP bytes", "E2EE +bytes", "+B/pkt", "E2EE +%", "frames sent/recv/same")
+	p("media received (RTP → E2EE SFrame → transport SRTP → UDP, and back; counters of callseal.Session.Stats):")
+	p("  %-13s %-6s %7s %5s %7s %9s %11s %6s %7s %6s %21s", "direction", "media", "packets", "lost", "replays",
+		"RTP bytes", "E2EE +bytes", "+B/pkt", "E2EE +%", "rekeys", "frames sent/recv/same")
 	for _, sr := range rep.streams {
-		s := sr.sent
-		over := s.sealedBytes - s.rtpBytes
-		p("  %-13v %-6s %7d %5d %7d %9d %11d %6.1f %6.1f%% %21s",
-			sr.dir, s.track.name, s.packets, sr.lost(), sr.recv.replays, s.rtpBytes, over,
-			float64(over)/float64(max(s.packets, 1)), 100*float64(over)/float64(max(s.rtpBytes, 1)),
-			fmt.Sprintf("%d/%d/%d", len(s.frames), sr.framesReceived, sr.framesIdentical))
+		s := sr.tx.Sent
+		over := s.E2EEOverhead()
+		p("  %-13v %-6s %7d %5d %7d %9d %11d %6.1f %6.1f%% %6d %21s",
+			sr.dir, sr.sent.track.name, s.Packets, sr.lost(), sr.rx.Replays, s.Bytes, over,
+			float64(over)/float64(max(s.Packets, 1)), 100*float64(over)/float64(max(s.Bytes, 1)), sr.tx.RekeysSent,
+			fmt.Sprintf("%d/%d/%d", len(sr.sent.frames), sr.framesReceived, sr.framesIdentical))
 	}
-	p("  (replays: packets dropped by a replay window; +bytes: SFrame header and tag added to the RTP packets)")
+	p("  (replays: packets dropped by a replay window; +bytes: SFrame header and tag added to the RTP packets;")
+	p("  rekeys: E2EE epoch changes of the sender's key)")
 	p("")
+	if rep.impair.on() {
+		rep.printImpairment(p)
+	}
 
 	all, audio, video := rep.relayTotals()
 	if rep.mitm == nil {
@@ -266,10 +336,10 @@ func (rep *callReport) print(w io.Writer) {
 	} else {
 		p("    the most common first byte, %#02x, reads as a TOC %s", b, opusTOCName(b))
 	}
-	ep := rep.endpointTotals()
+	ep, epAudio := rep.endpointTotals()
 	p("  control, the same checks on the packets the endpoints opened: VP8 keyframes %d, sent media bytes in %d of %d,",
 		ep.vp8Keyframes, ep.plaintextSeen, ep.packets)
-	p("    Opus TOC valid in %d of %d audio packets; %.3f bits/byte", ep.opusTOC, audio.packets, ep.entropy())
+	p("    Opus TOC valid in %d of %d audio packets; %.3f bits/byte", ep.opusTOC, epAudio.packets, ep.entropy())
 	if d := rep.relayDropped[0] + rep.relayDropped[1]; d > 0 {
 		p("  packets the relay dropped for failed transport SRTP: %d", d)
 	}
@@ -301,7 +371,39 @@ func (rep *callReport) print(w io.Writer) {
 		}
 		return
 	}
+	if rep.impair.on() {
+		whole := 0
+		for _, sr := range rep.streams {
+			whole += sr.framesWhole
+		}
+		p("OK: check numbers match, every packet is accounted for and opened once, all %d frames that arrived whole are", whole)
+		p("  byte-identical (of %d sent; %d incomplete for lost packets), and the relay read no payload", frames, frames-whole)
+		return
+	}
 	p("OK: check numbers match, all %d frames in %d streams arrived byte-identical, and the relay read no payload", frames, len(rep.streams))
+}
+
+// printImpairment shows what the impaired path did to each stream and
+// whether its packets add up.
+func (rep *callReport) printImpairment(p func(string, ...any)) {
+	p("network impairment on the relay's path to each receiver: %v", rep.impair)
+	p("  %-13s %-6s %5s %5s %4s %6s %6s %7s %4s %-28s %s", "direction", "media", "sent", "lost", "dup", "reord",
+		"opened", "replays", "auth", "sent+dup = opened+lost+repl", "frames whole/built/same, incomplete")
+	for _, sr := range rep.streams {
+		ok := "ok"
+		if !sr.accounted() {
+			ok = "DOES NOT ADD UP"
+		}
+		tx, rx, path := sr.tx.Sent, sr.rx, sr.path
+		p("  %-13v %-6s %5d %5d %4d %6d %6d %7d %4d %-28s %d/%d/%d, %d",
+			sr.dir, sr.sent.track.name, tx.Packets, path.lost, path.duplicated, path.reordered, rx.Received.Packets,
+			rx.Replays, rx.AuthFailures(),
+			fmt.Sprintf("%d = %d %s", int(tx.Packets)+path.duplicated, int(rx.Received.Packets)+path.lost+int(rx.Replays), ok),
+			sr.framesWhole, sr.framesReceived, sr.framesIdentical, len(sr.sent.frames)-sr.framesWhole)
+	}
+	p("  (lost, dup, reord: by the relay's path; replays: duplicates the receiver's replay windows dropped;")
+	p("  whole: every packet of the frame opened; built: by the jitter buffer; incomplete: a packet was lost)")
+	p("")
 }
 
 // opusPtime is the audio packet duration in milliseconds.
