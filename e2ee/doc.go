@@ -106,9 +106,10 @@
 // # Concurrency and allocation
 //
 // A Session is safe for concurrent use, including Seal from several
-// goroutines on one stream while Rekey runs. Seal and Open are append-style,
-// like crypto/cipher.AEAD (pass pkt[:0] as dst to work in place), and with
-// the AES-GCM suites make no heap allocations when dst has the capacity
+// goroutines on one stream while Rekey runs; Opens of one stream are
+// serialized (see Session). Seal and Open are append-style, like
+// crypto/cipher.AEAD (pass pkt[:0] as dst to work in place), and with the
+// AES-GCM suites make no heap allocations when dst has the capacity
 // (len(pkt)+Overhead() bytes); rejected packets do not allocate either. The
 // AES-CTR-HMAC suites allocate one AES-CTR stream per call (crypto/cipher
 // has no way to restart a stream at a new IV). Measured costs are in

@@ -37,6 +37,12 @@ type sendKey struct {
 	next  atomic.Uint64 // next CTR to use; may run past the limit, those values are never used
 	epoch uint64
 	key   *sframe.Key
+
+	// scratch is the nonce and AAD space of the Seal holding mu. Seal
+	// only tries the lock: one that finds it taken, by a concurrent Seal
+	// on the stream, uses a pooled scratch instead of waiting.
+	mu      sync.Mutex
+	scratch sframe.Scratch
 }
 
 func newSendChain(suite sframe.CipherSuite, kind MediaKind, ssrc uint32, base []byte) (*sendChain, error) {
@@ -104,9 +110,12 @@ type recvKey struct {
 	// older epochs of the stream are erased; 0 if none are kept.
 	eraseOlderAfter uint64
 
-	mu       sync.Mutex // guards replay and accepted
+	// mu is held by Open across the replay check, decryption and the
+	// replay update, so that scratch serves every Open of the key.
+	mu       sync.Mutex // guards replay, accepted and scratch
 	replay   replayWindow
 	accepted uint64
+	scratch  sframe.Scratch
 }
 
 func (s *Session) newRecvKey(epoch uint64, kind MediaKind, base []byte) (*recvKey, error) {

@@ -52,3 +52,14 @@ func parseRTP(pkt []byte) (rtpLayout, error) {
 	}
 	return rtpLayout{metaEnd: meta, payloadOff: off}, nil
 }
+
+// copyHeader copies the RTP header hdr to the start of dst, with fixed-size
+// moves for the common 12-byte header (no CSRCs, no extension) instead of
+// a call to memmove.
+func copyHeader(dst, hdr []byte) {
+	if len(hdr) == rtpFixedHeaderSize && len(dst) >= rtpFixedHeaderSize {
+		*(*[rtpFixedHeaderSize]byte)(dst) = [rtpFixedHeaderSize]byte(hdr)
+		return
+	}
+	copy(dst, hdr)
+}

@@ -17,13 +17,20 @@ import (
 // ratcheted from epoch to epoch.
 //
 // A Session is safe for concurrent use by several goroutines, including
-// several goroutines sealing on one stream while another calls Rekey. Seal
-// is lock-free (each send key draws its CTR from an atomic counter; only the
-// ratchet to a new epoch takes a per-stream mutex). Open reads the receive
-// keys without locking, decrypts, and holds a per-key mutex only to check and
-// record the counter in the replay window; so packets of one
-// stream may be opened in parallel and each is still accepted at most once.
-// Opening a packet of a new epoch takes a per-stream mutex.
+// several goroutines sealing on one stream while another calls Rekey.
+//
+// Seal never waits for another Seal: each send key draws its CTR from an
+// atomic counter, and takes its nonce and AAD space with TryLock, falling
+// back to a pooled one if a concurrent Seal on the stream holds it; only
+// the ratchet to a new epoch takes a per-stream mutex.
+//
+// Open reads the receive keys without locking and holds the mutex of the
+// packet's key (one per stream and epoch) across the replay check,
+// decryption and the update of the replay window, whose nonce and AAD space
+// it also guards. So Opens on different streams run in parallel, Opens on
+// one stream from several goroutines are safe but serialized, and each
+// packet is accepted at most once. Opening the first packet of a new epoch
+// also takes a per-stream mutex.
 //
 // The zero value is not usable: create sessions with NewSession or
 // NewSessionFromSecrets.
@@ -31,6 +38,7 @@ type Session struct {
 	suite        sframe.CipherSuite
 	window       int
 	overhead     int
+	tagSize      int    // bytes, the suite's Nt
 	rekeyAfter   uint64 // packets per send key; RekeyAfterPackets (tests lower it)
 	graceTime    time.Duration
 	gracePackets uint64
@@ -125,7 +133,8 @@ func NewSessionFromSecrets(send, recv []byte, opts ...Option) (*Session, error) 
 			s.recv[st.Kind] = rc
 		}
 	}
-	s.overhead = sframe.Header{KID: maxKID, CTR: s.rekeyAfter - 1}.Size() + cfg.suite.TagSize()
+	s.tagSize = cfg.suite.TagSize()
+	s.overhead = sframe.Header{KID: maxKID, CTR: s.rekeyAfter - 1}.Size() + s.tagSize
 	return s, nil
 }
 
@@ -193,12 +202,21 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 		}
 	}
 	ret, out := alias.SliceForAppend(dst, len(pkt)+sk.key.Overhead(ctr))
-	if alias.InexactOverlap(out, pkt) {
+	inPlace := alias.AnyOverlap(out, pkt)
+	if inPlace && &out[0] != &pkt[0] {
 		panic("e2ee: invalid buffer overlap")
 	}
-	copy(out, pkt[:layout.payloadOff]) // a no-op when sealing in place
+	if !inPlace {
+		copyHeader(out, pkt[:layout.payloadOff])
+	}
 	// The sframe output starts where the payload starts when in place.
-	sk.key.Seal(ret[:len(dst)+layout.payloadOff], ctr, pkt[:layout.metaEnd], pkt[layout.payloadOff:])
+	sfDst, meta, payload := ret[:len(dst)+layout.payloadOff], pkt[:layout.metaEnd], pkt[layout.payloadOff:]
+	if sk.mu.TryLock() {
+		sk.key.SealWith(&sk.scratch, sfDst, ctr, meta, payload)
+		sk.mu.Unlock()
+	} else {
+		sk.key.SealWith(nil, sfDst, ctr, meta, payload) // a pooled scratch
+	}
 	return ret, nil
 }
 
@@ -206,8 +224,9 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 // appends the opened RTP packet (header unchanged, payload restored) to dst,
 // returning the media kind named by its KID. It implements RFC 9605,
 // Section 4.4.4 with a replay check: the packet's counter is checked against
-// its key's window, and recorded, only after successful authentication, so a
-// forged packet never moves the window.
+// its key's window before decryption (a replay costs no decryption), and
+// recorded only after successful authentication, so a forged packet never
+// moves the window.
 //
 // A KID naming an epoch up to MaxEpochAhead beyond the newest one received
 // on the stream is followed by ratcheting forward (RFC 9605, Section 5.1);
@@ -230,7 +249,10 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	h, _, err := sframe.ParseHeader(pkt[layout.payloadOff:])
+	// The SFrame header is parsed once, here: its KID picks the key, and
+	// sframe.Key.OpenParsed takes it as parsed.
+	sf := pkt[layout.payloadOff:]
+	h, hlen, err := sframe.ParseHeader(sf)
 	if err != nil {
 		return nil, 0, errSFrame
 	}
@@ -246,71 +268,103 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 	}
 	rk := rc.ring.Load().keys[h.KID>>kindBits]
 	if rk == nil {
-		return s.openNewEpoch(rc, dst, pkt, layout, h)
+		return s.openNewEpoch(rc, dst, pkt, layout, h, hlen)
 	}
-	ret, err := openWith(rk.key, dst, pkt, layout)
+
+	// The fast path: decryptLocked written out (this is the per-packet
+	// cost of the session), then acceptLocked, as in openNewEpoch.
+	ret, inPlace, err := s.openBuffer(dst, pkt, hlen, layout.payloadOff)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := s.accept(rc, rk, h.CTR); err != nil {
-		return nil, 0, err
-	}
-	return ret, kind, nil
-}
-
-// openWith decrypts pkt's payload under key into dst.
-func openWith(key *sframe.Key, dst, pkt []byte, layout rtpLayout) ([]byte, error) {
-	ret, out := alias.SliceForAppend(dst, len(pkt))
-	if alias.InexactOverlap(out, pkt) {
-		panic("e2ee: invalid buffer overlap")
-	}
-	copy(out, pkt[:layout.payloadOff]) // a no-op when opening in place
-	ret, _, err := key.Open(ret[:len(dst)+layout.payloadOff], pkt[layout.payloadOff:], pkt[:layout.metaEnd])
-	if err != nil {
-		if errors.Is(err, sframe.ErrAuth) {
-			return nil, ErrAuth
-		}
-		return nil, errSFrame
-	}
-	return ret, nil
-}
-
-// accept records ctr in rk's replay window (another goroutine may have
-// accepted it meanwhile) and erases the stream's older epochs once rk has
-// accepted its grace quota of packets.
-func (s *Session) accept(rc *recvChain, rk *recvKey, ctr uint64) error {
 	rk.mu.Lock()
-	if err := rk.replay.check(ctr); err != nil {
+	if err := rk.replay.check(h.CTR); err != nil {
 		rk.mu.Unlock()
-		return err
+		return nil, 0, err // a replay costs no decryption
 	}
-	rk.replay.accept(ctr)
-	rk.accepted++
-	erase := rk.accepted == rk.eraseOlderAfter
+	_, err = rk.key.OpenParsed(&rk.scratch, ret[:len(dst)+layout.payloadOff], sf, pkt[:layout.metaEnd], h, hlen)
+	if err != nil {
+		rk.mu.Unlock()
+		return nil, 0, openError(err) // the window is unchanged
+	}
+	erase := rk.acceptLocked(h.CTR)
 	rk.mu.Unlock()
 	if erase {
 		s.eraseBefore(rc, rk.epoch)
 	}
+	if !inPlace {
+		copyHeader(ret[len(dst):], pkt[:layout.payloadOff])
+	}
+	return ret, kind, nil
+}
+
+// openBuffer extends dst by the size of the packet that opening pkt gives
+// (its SFrame header, of hlen bytes at payloadOff, and the tag removed),
+// and reports whether the output is pkt's own storage (dst is pkt[:0]). It
+// panics on any other overlap of the output and pkt.
+func (s *Session) openBuffer(dst, pkt []byte, hlen, payloadOff int) (ret []byte, inPlace bool, err error) {
+	n := len(pkt) - hlen - s.tagSize
+	if n < payloadOff {
+		return nil, false, errSFrame // shorter than the tag
+	}
+	ret, out := alias.SliceForAppend(dst, n)
+	inPlace = alias.AnyOverlap(out, pkt)
+	if inPlace && &out[0] != &pkt[0] {
+		panic("e2ee: invalid buffer overlap")
+	}
+	return ret, inPlace, nil
+}
+
+// decryptLocked checks the counter of pkt's SFrame header h (hlen bytes)
+// against rk's replay window, then authenticates and decrypts pkt's
+// payload, appending the plaintext to dst (which ends where the payload is
+// to start). The window is not changed: a replay is rejected before
+// decryption, and acceptLocked records a counter only after authentication,
+// so a forgery never moves the window. rk.mu must be held.
+func (rk *recvKey) decryptLocked(dst, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) error {
+	if err := rk.replay.check(h.CTR); err != nil {
+		return err
+	}
+	_, err := rk.key.OpenParsed(&rk.scratch, dst, pkt[layout.payloadOff:], pkt[:layout.metaEnd], h, hlen)
+	if err != nil {
+		return openError(err)
+	}
 	return nil
+}
+
+// openError maps an error of sframe.Key.OpenParsed to the package's.
+func openError(err error) error {
+	if err == sframe.ErrAuth {
+		return ErrAuth
+	}
+	return errSFrame
+}
+
+// acceptLocked records ctr, which decryptLocked has just authenticated, in
+// rk's replay window, and reports whether the stream's older epochs are to
+// be erased now that rk has accepted its grace quota of packets. rk.mu must
+// be held.
+func (rk *recvKey) acceptLocked(ctr uint64) (eraseOlder bool) {
+	rk.replay.accept(ctr)
+	rk.accepted++
+	return rk.accepted == rk.eraseOlderAfter
 }
 
 // openNewEpoch is Open's slow path for a KID without a key in the ring: an
 // epoch ahead of the newest, if it is at most MaxEpochAhead ahead. Its key
 // is derived (once) and used; the receiver moves to the epoch only if the
 // packet authenticates.
-func (s *Session) openNewEpoch(rc *recvChain, dst, pkt []byte, layout rtpLayout, h sframe.Header) ([]byte, MediaKind, error) {
+func (s *Session) openNewEpoch(rc *recvChain, dst, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) ([]byte, MediaKind, error) {
+	ret, inPlace, err := s.openBuffer(dst, pkt, hlen, layout.payloadOff) // may panic: before locking
+	if err != nil {
+		return nil, 0, err
+	}
 	rc.mu.Lock()
-	if rk := rc.ring.Load().keys[h.KID>>kindBits]; rk != nil {
-		// Another goroutine moved to this epoch meanwhile.
+	if rc.ring.Load().keys[h.KID>>kindBits] != nil {
+		// Another goroutine moved to this epoch meanwhile: Open now
+		// finds its key.
 		rc.mu.Unlock()
-		ret, err := openWith(rk.key, dst, pkt, layout)
-		if err != nil {
-			return nil, 0, err
-		}
-		if err := s.accept(rc, rk, h.CTR); err != nil {
-			return nil, 0, err
-		}
-		return ret, rc.kind, nil
+		return s.Open(dst, pkt)
 	}
 	d := (h.KID>>kindBits - rc.epoch) & epochMask
 	if d == 0 || d > MaxEpochAhead {
@@ -322,17 +376,24 @@ func (s *Session) openNewEpoch(rc *recvChain, dst, pkt []byte, layout rtpLayout,
 		rc.mu.Unlock()
 		return nil, 0, err
 	}
-	ret, err := openWith(rk.key, dst, pkt, layout)
-	if err != nil {
+	// Lock order: rc.mu, then rk.mu. rk joins the ring in commitLocked;
+	// Opens that find it there wait on rk.mu until this packet's counter
+	// is recorded.
+	rk.mu.Lock()
+	if err := rk.decryptLocked(ret[:len(dst)+layout.payloadOff], pkt, layout, h, hlen); err != nil {
+		rk.mu.Unlock()
 		rc.mu.Unlock()
 		return nil, 0, err // nothing committed: a forgery does not move the epoch
 	}
 	s.commitLocked(rc, int(d))
+	erase := rk.acceptLocked(h.CTR)
+	rk.mu.Unlock()
 	rc.mu.Unlock()
-	// rk is now in the ring: a duplicate of this packet may have been
-	// accepted first, so the replay check still decides.
-	if err := s.accept(rc, rk, h.CTR); err != nil {
-		return nil, 0, err
+	if erase {
+		s.eraseBefore(rc, rk.epoch)
+	}
+	if !inPlace {
+		copyHeader(ret[len(dst):], pkt[:layout.payloadOff])
 	}
 	return ret, rc.kind, nil
 }

@@ -242,6 +242,12 @@ func TestReplay(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = bob.Open(nil, sealed)
 	require.ErrorIs(t, err, ErrReplay)
+	// The window is checked before decryption: a copy with a corrupted
+	// payload is a replay too, and leaves the window as it was.
+	bad := bytes.Clone(sealed)
+	bad[len(bad)-1] ^= 1
+	_, _, err = bob.Open(nil, bad)
+	require.ErrorIs(t, err, ErrReplay)
 }
 
 func sealN(t testing.TB, s *Session, kind MediaKind, n int) [][]byte {

@@ -58,7 +58,12 @@ func (h Header) AppendTo(dst []byte) []byte {
 // put writes the encoding of h to b[:h.Size()] and returns its size. b must
 // be at least that long.
 func (h Header) put(b []byte) int {
-	kn, cn := fieldSize(h.KID), fieldSize(h.CTR)
+	return h.putSized(b, fieldSize(h.KID), fieldSize(h.CTR))
+}
+
+// putSized is put with the field sizes kn = fieldSize(h.KID) and
+// cn = fieldSize(h.CTR) already known.
+func (h Header) putSized(b []byte, kn, cn int) int {
 	n := 1 + kn + cn
 	_ = b[n-1] // one bounds check
 	var cfg byte

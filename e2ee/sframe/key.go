@@ -27,6 +27,7 @@ const (
 type Key struct {
 	suite CipherSuite
 	kid   uint64
+	kn    int // fieldSize(kid): bytes the KID takes after the config byte
 	nn    int // nonce (= salt) size in bytes, MaxSaltSize for every suite
 	nt    int // tag size in bytes
 	// sframe_salt as two big-endian words, so that the nonce of Section
@@ -63,7 +64,7 @@ func NewKey(suite CipherSuite, kid uint64, baseKey []byte) (*Key, error) {
 	if p.nn != MaxSaltSize || len(salt) != MaxSaltSize {
 		panic("sframe: internal error: nonce size is not 12 bytes")
 	}
-	k := &Key{suite: suite, kid: kid, nn: p.nn, nt: p.nt,
+	k := &Key{suite: suite, kid: kid, kn: fieldSize(kid), nn: p.nn, nt: p.nt,
 		saltHi: binary.BigEndian.Uint32(salt[0:]), saltLo: binary.BigEndian.Uint64(salt[4:])}
 	clear(salt)
 	if p.gcm {
@@ -118,57 +119,88 @@ func (k *Key) KID() uint64 { return k.kid }
 // Overhead returns the number of bytes Seal adds to a plaintext with counter
 // ctr: the encoded header (1 to MaxHeaderSize bytes) plus the tag.
 func (k *Key) Overhead(ctr uint64) int {
-	return Header{KID: k.kid, CTR: ctr}.Size() + k.nt
+	return 1 + k.kn + fieldSize(ctr) + k.nt // Header{k.kid, ctr}.Size() + Nt
 }
 
-// scratch holds the per-call nonce and AAD off the stack: slices passed to
-// the cipher.AEAD interface escape, so stack arrays would be heap-allocated
-// on every call. Pooled, they cost nothing in the steady state.
-type scratch struct {
+// Scratch is the working memory of one Seal or Open: the nonce and the AAD
+// (encoded header ‖ metadata) of RFC 9605, Section 4.4.3. Slices passed
+// through the cipher.AEAD interface escape, so stack arrays would be
+// heap-allocated on every call: Seal and Open take a Scratch from a
+// sync.Pool, and callers that already serialize their calls, for example
+// per stream, can keep their own and pass it to SealWith and OpenParsed.
+//
+// The zero value is ready to use. A Scratch must not be used by two calls
+// at the same time, and must live on the heap (a field of a long-lived
+// struct) for the calls not to allocate. It is not wiped: it keeps the
+// last nonce (sframe_salt XOR CTR) and AAD, never key material.
+type Scratch struct {
 	nonce [MaxSaltSize]byte
-	aad   []byte
+	aad   [scratchAADSize]byte
+	ext   []byte // for an AAD longer than scratchAADSize
 }
 
-// maxPooledAAD bounds the AAD buffer a pooled scratch keeps, in bytes.
-const maxPooledAAD = 4096
+// Scratch sizes in bytes.
+const (
+	// scratchAADSize holds the AAD without a heap buffer when the metadata
+	// is at most 79 bytes, which covers an RTP fixed header with the
+	// largest CSRC list (12 + 15·4 = 72 bytes).
+	scratchAADSize = MaxHeaderSize + 79 // bytes
+	// maxPooledAAD bounds the AAD buffer a pooled Scratch keeps.
+	maxPooledAAD = 4096 // bytes
+)
 
-var scratchPool = sync.Pool{New: func() any { return &scratch{aad: make([]byte, 0, 256)} }}
+var scratchPool = sync.Pool{New: func() any { return new(Scratch) }}
 
-func putScratch(s *scratch) {
-	if cap(s.aad) > maxPooledAAD {
-		s.aad = make([]byte, 0, 256)
+func putScratch(s *Scratch) {
+	if cap(s.ext) > maxPooledAAD {
+		s.ext = nil
 	}
 	scratchPool.Put(s)
 }
 
-// prepare fills s with the nonce for ctr and aad = header ‖ metadata
-// (RFC 9605, Section 4.4.3). The encoded header is s.aad[:h.Size()].
-func (k *Key) prepare(s *scratch, h Header, metadata []byte) {
-	// nonce = sframe_salt XOR encode_big_endian(CTR, Nn); with Nn = 12 the
-	// CTR only touches the last 8 bytes.
-	binary.BigEndian.PutUint32(s.nonce[0:], k.saltHi)
-	binary.BigEndian.PutUint64(s.nonce[4:], k.saltLo^h.CTR)
-	hlen := h.Size()
-	s.growAAD(hlen + len(metadata))
-	h.put(s.aad)
-	copy(s.aad[hlen:], metadata)
+// aadBuf returns an n-byte AAD buffer.
+func (s *Scratch) aadBuf(n int) []byte {
+	if n <= len(s.aad) {
+		return s.aad[:n]
+	}
+	if cap(s.ext) < n {
+		s.ext = make([]byte, n) // only for metadata beyond the inline capacity
+	}
+	return s.ext[:n]
 }
 
-// prepareAAD is prepare for a header already encoded: Open's.
-func (k *Key) prepareAAD(s *scratch, ctr uint64, header, metadata []byte) {
+// putNonce writes the nonce for ctr into s: sframe_salt XOR
+// encode_big_endian(CTR, Nn) (RFC 9605, Section 4.4.3). With Nn = 12 the
+// CTR only touches the last 8 bytes.
+func (k *Key) putNonce(s *Scratch, ctr uint64) {
 	binary.BigEndian.PutUint32(s.nonce[0:], k.saltHi)
 	binary.BigEndian.PutUint64(s.nonce[4:], k.saltLo^ctr)
-	s.growAAD(len(header) + len(metadata))
-	copy(s.aad, header)
-	copy(s.aad[len(header):], metadata)
 }
 
-// growAAD sets len(s.aad) to n.
-func (s *scratch) growAAD(n int) {
-	if cap(s.aad) < n {
-		s.aad = make([]byte, n) // only for metadata beyond the pooled capacity
+// prepare fills s with the nonce for ctr and returns aad = header ‖
+// metadata (RFC 9605, Section 4.4.3), whose first hlen bytes are the
+// encoded header {k.kid, ctr}, with cn = fieldSize(ctr) and
+// hlen = 1 + k.kn + cn.
+func (k *Key) prepare(s *Scratch, ctr uint64, cn, hlen int, metadata []byte) []byte {
+	k.putNonce(s, ctr)
+	aad := s.aadBuf(hlen + len(metadata))
+	Header{KID: k.kid, CTR: ctr}.putSized(aad, k.kn, cn)
+	copyMetadata(aad[hlen:], metadata)
+	return aad
+}
+
+// rtpHeaderSize is the size in bytes of an RTP fixed header without CSRCs
+// (RFC 3550, Section 5.1): the metadata of most SFrame-over-RTP packets.
+const rtpHeaderSize = 12 // bytes
+
+// copyMetadata copies metadata to dst, len(dst) == len(metadata), with
+// fixed-size moves instead of a memmove call for a 12-byte RTP header.
+func copyMetadata(dst, metadata []byte) {
+	if len(metadata) == rtpHeaderSize && len(dst) == rtpHeaderSize {
+		*(*[rtpHeaderSize]byte)(dst) = [rtpHeaderSize]byte(metadata)
+		return
 	}
-	s.aad = s.aad[:n]
+	copy(dst, metadata)
 }
 
 // Seal encrypts and authenticates plaintext with counter ctr, binding
@@ -182,24 +214,36 @@ func (s *scratch) growAAD(n int) {
 // plaintext is moved to make room for the header. Any other overlap of the
 // output and plaintext panics. metadata may overlap anything.
 func (k *Key) Seal(dst []byte, ctr uint64, metadata, plaintext []byte) []byte {
-	h := Header{KID: k.kid, CTR: ctr}
-	hlen := h.Size()
+	return k.SealWith(nil, dst, ctr, metadata, plaintext)
+}
+
+// SealWith is Seal with the caller's scratch space s instead of one from a
+// pool; s == nil takes one from the pool.
+func (k *Key) SealWith(s *Scratch, dst []byte, ctr uint64, metadata, plaintext []byte) []byte {
+	cn := fieldSize(ctr)
+	hlen := 1 + k.kn + cn // Header{k.kid, ctr}.Size()
 	ret, out := alias.SliceForAppend(dst, hlen+len(plaintext)+k.nt)
-	if alias.InexactOverlap(out, plaintext) {
+	inPlace := alias.AnyOverlap(out, plaintext)
+	if inPlace && &out[0] != &plaintext[0] {
 		panic("sframe: invalid buffer overlap")
 	}
-	s := scratchPool.Get().(*scratch)
-	k.prepare(s, h, metadata) // copies metadata before out is written
+	pooled := s == nil
+	if pooled {
+		s = scratchPool.Get().(*Scratch)
+	}
+	aad := k.prepare(s, ctr, cn, hlen, metadata) // copies metadata before out is written
 	pt := plaintext
-	if alias.AnyOverlap(out, plaintext) {
-		// In place: out starts where plaintext starts. Shift the
-		// plaintext past the header, then seal it where it lies.
+	if inPlace {
+		// out starts where plaintext starts. Shift the plaintext past
+		// the header, then seal it where it lies.
 		pt = out[hlen : hlen+len(plaintext)]
 		copy(pt, plaintext)
 	}
-	copy(out, s.aad[:hlen]) // the encoded header
-	k.aead.Seal(out[:hlen], s.nonce[:], pt, s.aad)
-	putScratch(s)
+	copy(out, aad[:hlen]) // the encoded header
+	k.aead.Seal(out[:hlen], s.nonce[:], pt, aad)
+	if pooled {
+		putScratch(s)
+	}
 	return ret
 }
 
@@ -221,36 +265,54 @@ func (k *Key) Open(dst, sframeCiphertext, metadata []byte) ([]byte, Header, erro
 	if err != nil {
 		return nil, Header{}, err
 	}
+	ret, err := k.OpenParsed(nil, dst, sframeCiphertext, metadata, h, hlen)
+	return ret, h, err
+}
+
+// OpenParsed is Open for a caller that has already parsed the header (to
+// pick the key by its KID, say): h and hlen must be what
+// ParseHeader(sframeCiphertext) returned. It uses the caller's scratch space
+// s instead of one from a pool; s == nil takes one from the pool. Its
+// errors, buffer rules and RFC 9605, Section 4.4.4 processing are Open's.
+func (k *Key) OpenParsed(s *Scratch, dst, sframeCiphertext, metadata []byte, h Header, hlen int) ([]byte, error) {
 	if h.KID != k.kid {
-		return nil, h, ErrUnknownKey
+		return nil, ErrUnknownKey
+	}
+	if hlen < 1 || len(sframeCiphertext)-hlen < k.nt {
+		return nil, ErrMalformed
 	}
 	ct := sframeCiphertext[hlen:]
-	if len(ct) < k.nt {
-		return nil, h, ErrMalformed
-	}
 	ret, out := alias.SliceForAppend(dst, len(ct)-k.nt)
-	if alias.InexactOverlap(out, sframeCiphertext) {
+	inPlace := alias.AnyOverlap(out, sframeCiphertext)
+	if inPlace && &out[0] != &sframeCiphertext[0] {
 		panic("sframe: invalid buffer overlap")
 	}
-	s := scratchPool.Get().(*scratch)
+	pooled := s == nil
+	if pooled {
+		s = scratchPool.Get().(*Scratch)
+	}
 	// ParseHeader accepts only the minimal encoding, so the header bytes
-	// are exactly the encoding of h.
-	k.prepareAAD(s, h.CTR, sframeCiphertext[:hlen], metadata)
-	if alias.AnyOverlap(out, sframeCiphertext) {
-		// In place: decrypt where the ciphertext lies, then move the
-		// plaintext down over the header.
-		pt, err := k.aead.Open(ct[:0], s.nonce[:], ct, s.aad)
-		putScratch(s)
-		if err != nil {
-			return nil, h, ErrAuth
+	// are exactly the encoding of h, and the AAD is header ‖ metadata.
+	k.putNonce(s, h.CTR)
+	aad := s.aadBuf(hlen + len(metadata))
+	copy(aad, sframeCiphertext[:hlen])
+	copyMetadata(aad[hlen:], metadata)
+	var err error
+	if inPlace {
+		// Decrypt where the ciphertext lies, then move the plaintext
+		// down over the header.
+		var pt []byte
+		if pt, err = k.aead.Open(ct[:0], s.nonce[:], ct, aad); err == nil {
+			copy(out, pt)
 		}
-		copy(out, pt)
-		return ret, h, nil
+	} else {
+		_, err = k.aead.Open(out[:0], s.nonce[:], ct, aad)
 	}
-	_, err = k.aead.Open(out[:0], s.nonce[:], ct, s.aad)
-	putScratch(s)
+	if pooled {
+		putScratch(s)
+	}
 	if err != nil {
-		return nil, h, ErrAuth
+		return nil, ErrAuth
 	}
-	return ret, h, nil
+	return ret, nil
 }

@@ -36,13 +36,14 @@ func TestSFrameVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var s scratch
-			k.prepare(&s, Header{KID: tc.KID, CTR: tc.CTR}, tc.Metadata)
+			var s Scratch
+			h := Header{KID: tc.KID, CTR: tc.CTR}
+			aad := k.prepare(&s, tc.CTR, fieldSize(tc.CTR), h.Size(), tc.Metadata)
 			if !bytes.Equal(s.nonce[:k.nn], tc.Nonce) {
 				t.Errorf("nonce = %x, want %x", s.nonce[:k.nn], tc.Nonce)
 			}
-			if !bytes.Equal(s.aad, tc.AAD) {
-				t.Errorf("aad = %x, want %x", s.aad, tc.AAD)
+			if !bytes.Equal(aad, tc.AAD) {
+				t.Errorf("aad = %x, want %x", aad, tc.AAD)
 			}
 
 			ct := k.Seal(nil, tc.CTR, tc.Metadata, tc.PT)

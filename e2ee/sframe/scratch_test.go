@@ -1,0 +1,86 @@
+package sframe
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+// TestKeyScratch checks that SealWith and OpenParsed with a caller's
+// Scratch, reused across calls and metadata sizes (inline and beyond the
+// inline AAD capacity), give exactly what Seal and Open give.
+func TestKeyScratch(t *testing.T) {
+	for _, suite := range allSuites {
+		t.Run(suite.String(), func(t *testing.T) {
+			k := newTestKey(t, suite, 0x1234)
+			var s Scratch
+			for i, mlen := range []int{0, 12, 72, scratchAADSize, 300, 12} {
+				meta := bytes.Repeat([]byte{byte(mlen)}, mlen)
+				pt := bytes.Repeat([]byte{0xab}, 100+i)
+				ctr := uint64(1) << (4 * i)
+				want := k.Seal(nil, ctr, meta, pt)
+				got := k.SealWith(&s, nil, ctr, meta, pt)
+				if !bytes.Equal(got, want) {
+					t.Fatalf("metadata %d B: SealWith differs from Seal", mlen)
+				}
+				h, hlen, err := ParseHeader(got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opened, err := k.OpenParsed(&s, []byte("prefix"), got, meta, h, hlen)
+				if err != nil || !bytes.Equal(opened, append([]byte("prefix"), pt...)) {
+					t.Fatalf("metadata %d B: OpenParsed = %x, %v", mlen, opened, err)
+				}
+				// In place.
+				buf := bytes.Clone(got)
+				back, err := k.OpenParsed(&s, buf[:0], buf, meta, h, hlen)
+				if err != nil || !bytes.Equal(back, pt) {
+					t.Fatalf("metadata %d B: in-place OpenParsed = %x, %v", mlen, back, err)
+				}
+				// A header that is not the packet's does not open.
+				if _, err := k.OpenParsed(&s, nil, got, meta, Header{KID: h.KID, CTR: h.CTR + 1}, hlen); !errors.Is(err, ErrAuth) {
+					t.Fatalf("wrong CTR: err = %v", err)
+				}
+				if _, err := k.OpenParsed(&s, nil, got, meta, Header{KID: h.KID + 1, CTR: h.CTR}, hlen); !errors.Is(err, ErrUnknownKey) {
+					t.Fatalf("wrong KID: err = %v", err)
+				}
+				for _, bad := range []int{0, hlen - 1, hlen + 1, len(got)} {
+					if out, err := k.OpenParsed(&s, nil, got, meta, h, bad); err == nil || out != nil {
+						t.Fatalf("hlen %d for %d: err = %v", bad, hlen, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestKeyScratchZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	for _, suite := range []CipherSuite{AES_128_GCM_SHA256_128, AES_256_GCM_SHA512_128} {
+		k := newTestKey(t, suite, 2)
+		s := new(Scratch)
+		for _, mlen := range []int{12, 72, 200} {
+			meta := make([]byte, mlen)
+			pt := make([]byte, 1200)
+			out := make([]byte, 0, 1300)
+			back := make([]byte, 0, 1300)
+			var ctr uint64
+			k.SealWith(s, out[:0], ctr, meta, pt) // grows s for 200 B of metadata
+			if a := testing.AllocsPerRun(100, func() {
+				ctr++
+				sealed := k.SealWith(s, out[:0], ctr, meta, pt)
+				h, hlen, err := ParseHeader(sealed)
+				if err != nil {
+					panic(err)
+				}
+				if _, err := k.OpenParsed(s, back[:0], sealed, meta, h, hlen); err != nil {
+					panic(err)
+				}
+			}); a != 0 {
+				t.Errorf("%v, %d B metadata: %v allocations per SealWith+OpenParsed, want 0", suite, mlen, a)
+			}
+		}
+	}
+}
