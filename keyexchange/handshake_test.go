@@ -469,7 +469,7 @@ func TestSuiteNegotiation(t *testing.T) {
 	finish(t, i, r, m, 0)
 
 	// Unknown suites alongside a known one are ignored.
-	i, r, m, _ = step(t, 0)
+	_, r, m, _ = step(t, 0)
 	c, err = wire.ParseCommit(m[0])
 	require.NoError(t, err)
 	c.Suites = []uint16{0x7777, uint16(X25519_SHA256)}
