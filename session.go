@@ -230,7 +230,7 @@ func (s *Session) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.layers.Store(nil) // new writes fail with ErrClosed
+	l := s.layers.Swap(nil) // new writes fail with ErrClosed
 	s.closeErr = s.transport.Close()
 	<-s.recvDone // the receive loop has ended
 
@@ -240,5 +240,8 @@ func (s *Session) Close() error {
 		s.streams[k].wipe()
 	}
 	s.rtcp.wipe()
+	if l != nil && l.inner != nil {
+		l.inner.Close() // erases the E2EE base keys now, not when grace timers fire
+	}
 	return s.closeErr
 }

@@ -428,7 +428,10 @@ func TestClose(t *testing.T) {
 		errs <- err
 	}()
 	time.Sleep(10 * time.Millisecond) // let them block
+	inner := alice.layers.Load().inner
 	require.NoError(t, alice.Close())
+	// The E2EE keys are erased at Close, not when grace timers fire.
+	assert.ErrorIs(t, inner.Rekey(), e2ee.ErrClosed, "the E2EE layer is not closed")
 	for range 4 {
 		select {
 		case err := <-errs:

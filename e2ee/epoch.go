@@ -1,6 +1,7 @@
 package e2ee
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -59,6 +60,9 @@ func newSendChain(suite sframe.CipherSuite, kind MediaKind, ssrc uint32, base []
 // key (best-effort: Go may have copied it). sc.mu must be held.
 func (sc *sendChain) ratchetLocked(suite sframe.CipherSuite) error {
 	old := sc.cur.Load()
+	if old == nil {
+		return ErrClosed
+	}
 	next, err := ratchet(suite, sc.base)
 	if err != nil {
 		return err
@@ -261,6 +265,9 @@ func (s *Session) Rekey() error {
 		sc.mu.Lock()
 		err := sc.ratchetLocked(s.suite)
 		sc.mu.Unlock()
+		if errors.Is(err, ErrClosed) {
+			return err
+		}
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrKeyExhausted, err)
 		}
@@ -277,13 +284,54 @@ func (s *Session) sealRatchet(sc *sendChain, sk *sendKey) (*sendKey, uint64, err
 		if sc.cur.Load() == sk {
 			if err := sc.ratchetLocked(s.suite); err != nil {
 				sc.mu.Unlock()
+				if errors.Is(err, ErrClosed) {
+					return nil, 0, err
+				}
 				return nil, 0, fmt.Errorf("%w: %w", ErrKeyExhausted, err)
 			}
 		}
 		sk = sc.cur.Load()
 		sc.mu.Unlock()
+		if sk == nil {
+			return nil, 0, ErrClosed
+		}
 		if ctr := sk.next.Add(1) - 1; ctr < s.rekeyAfter {
 			return sk, ctr, nil
 		}
 	}
+}
+
+// Close erases the session's keys: the base key of every stream's current
+// epoch, of epochs derived ahead and kept for a grace period, and it drops
+// every SFrame key so that the AES key schedules become unreachable
+// (best-effort: Go may have copied key material, and crypto/cipher's key
+// schedules cannot be wiped from outside). Grace-period erasures still
+// scheduled then find nothing to do.
+//
+// After Close, Seal, Open and Rekey return ErrClosed. Close is safe to call
+// concurrently with them (a call already past its key lookup may finish
+// with the old key) and more than once; it always returns nil.
+func (s *Session) Close() error {
+	for _, sc := range s.sendChains() {
+		sc.mu.Lock()
+		sc.cur.Store(nil)
+		clear(sc.base)
+		sc.base = nil
+		sc.mu.Unlock()
+	}
+	for _, rc := range s.recvChains() {
+		rc.mu.Lock()
+		rc.ring.Store(&recvRing{})
+		clear(rc.base)
+		rc.base = nil
+		for _, a := range rc.ahead {
+			clear(a.base)
+		}
+		clear(rc.ahead)
+		rc.ahead = nil
+		clear(rc.graced)
+		rc.graced = nil
+		rc.mu.Unlock()
+	}
+	return nil
 }

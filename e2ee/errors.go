@@ -33,6 +33,9 @@ var (
 	// has used every counter this package allows (MaxCounter), so this is
 	// not expected in practice.
 	ErrKeyExhausted = errors.New("e2ee: send key exhausted")
+
+	// ErrClosed is returned by Seal, Open and Rekey after Close.
+	ErrClosed = errors.New("e2ee: session closed")
 )
 
 // Preallocated detailed errors: the per-packet paths return them without

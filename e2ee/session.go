@@ -145,6 +145,13 @@ func (s *Session) sendChains() []*sendChain {
 	return s.send[:]
 }
 
+func (s *Session) recvChains() []*recvChain {
+	if s.perSSRC {
+		return s.recvStreams
+	}
+	return s.recv[:]
+}
+
 // CipherSuite returns the session's SFrame cipher suite.
 func (s *Session) CipherSuite() sframe.CipherSuite { return s.suite }
 
@@ -195,6 +202,9 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 		}
 	}
 	sk := sc.cur.Load()
+	if sk == nil {
+		return nil, ErrClosed
+	}
 	ctr := sk.next.Add(1) - 1
 	if ctr >= s.rekeyAfter {
 		if sk, ctr, err = s.sealRatchet(sc, sk); err != nil {
@@ -360,6 +370,10 @@ func (s *Session) openNewEpoch(rc *recvChain, dst, pkt []byte, layout rtpLayout,
 		return nil, 0, err
 	}
 	rc.mu.Lock()
+	if rc.base == nil {
+		rc.mu.Unlock()
+		return nil, 0, ErrClosed
+	}
 	if rc.ring.Load().keys[h.KID>>kindBits] != nil {
 		// Another goroutine moved to this epoch meanwhile: Open now
 		// finds its key.
