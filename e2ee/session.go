@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/callseal/callseal/e2ee/internal/alias"
 	"github.com/callseal/callseal/e2ee/sframe"
+	"github.com/callseal/callseal/internal/alias"
 	"github.com/callseal/callseal/keyexchange"
 )
 

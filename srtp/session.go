@@ -9,6 +9,8 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	pionsrtp "github.com/pion/srtp/v3"
+
+	"github.com/callseal/callseal/internal/alias"
 )
 
 // Replay windows, in packets, for received SRTP and SRTCP (RFC 3711,
@@ -98,8 +100,8 @@ func (s *Session) Profile() Profile { return s.profile }
 // It returns an error wrapping ErrMalformed if pkt is not an RTP packet, and
 // another error if the RFC 3711, Section 9.2 packet limit is reached.
 func (s *Session) ProtectRTP(dst, pkt []byte) ([]byte, error) {
-	head, tail := sliceForAppend(dst, len(pkt)+s.profile.RTPOverhead())
-	if inexactOverlap(tail, pkt) {
+	head, tail := alias.SliceForAppend(dst, len(pkt)+s.profile.RTPOverhead())
+	if alias.InexactOverlap(tail, pkt) {
 		panic("srtp: invalid buffer overlap")
 	}
 	s.protectMu.Lock()
@@ -133,8 +135,8 @@ func (s *Session) ProtectRTP(dst, pkt []byte) ([]byte, error) {
 // packet must then be dropped. A rejected packet does not change the
 // session's state: the next good packet unprotects.
 func (s *Session) UnprotectRTP(dst, pkt []byte) ([]byte, error) {
-	head, tail := sliceForAppend(dst, len(pkt))
-	if inexactOverlap(tail, pkt) {
+	head, tail := alias.SliceForAppend(dst, len(pkt))
+	if alias.InexactOverlap(tail, pkt) {
 		panic("srtp: invalid buffer overlap")
 	}
 	s.unprotectMu.Lock()
@@ -154,8 +156,8 @@ func (s *Session) UnprotectRTP(dst, pkt []byte) ([]byte, error) {
 // ErrMalformed if pkt is not an RTCP packet, and another error if the
 // RFC 3711, Section 9.2 packet limit is reached.
 func (s *Session) ProtectRTCP(dst, pkt []byte) ([]byte, error) {
-	head, tail := sliceForAppend(dst, len(pkt)+s.profile.RTCPOverhead())
-	if inexactOverlap(tail, pkt) {
+	head, tail := alias.SliceForAppend(dst, len(pkt)+s.profile.RTCPOverhead())
+	if alias.InexactOverlap(tail, pkt) {
 		panic("srtp: invalid buffer overlap")
 	}
 	s.protectMu.Lock()
@@ -184,8 +186,8 @@ const rtcpMinSize = 8 // bytes
 //
 // Buffer rules and errors are those of UnprotectRTP.
 func (s *Session) UnprotectRTCP(dst, pkt []byte) ([]byte, error) {
-	head, tail := sliceForAppend(dst, len(pkt))
-	if inexactOverlap(tail, pkt) {
+	head, tail := alias.SliceForAppend(dst, len(pkt))
+	if alias.InexactOverlap(tail, pkt) {
 		panic("srtp: invalid buffer overlap")
 	}
 	s.unprotectMu.Lock()

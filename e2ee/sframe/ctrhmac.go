@@ -10,7 +10,7 @@ import (
 	"hash"
 	"sync"
 
-	"github.com/callseal/callseal/e2ee/internal/alias"
+	"github.com/callseal/callseal/internal/alias"
 )
 
 // ctrHMAC is the AES-CTR + HMAC AEAD of RFC 9605, Section 4.5.1, used by

@@ -3,7 +3,7 @@ package sframe
 import (
 	"math/bits"
 
-	"github.com/callseal/callseal/e2ee/internal/alias"
+	"github.com/callseal/callseal/internal/alias"
 )
 
 // MaxHeaderSize is the largest encoded SFrame header in bytes: the config

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/callseal/callseal/e2ee/internal/alias"
+	"github.com/callseal/callseal/internal/alias"
 )
 
 // Key derivation labels (RFC 9605, Section 4.4.2). Each is followed by the

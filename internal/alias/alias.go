@@ -1,5 +1,6 @@
 // Package alias implements the buffer-overlap checks and the append helper of
-// the append-style Seal/Open functions in e2ee and e2ee/sframe, following
+// the append-style Seal/Open and Protect/Unprotect functions in e2ee,
+// e2ee/sframe and srtp, following
 // crypto/internal/fips140/alias and crypto/cipher.
 package alias
 
