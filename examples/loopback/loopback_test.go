@@ -216,3 +216,35 @@ func TestLoadMedia(t *testing.T) {
 		assert.True(t, isVP8KeyframeStart(append([]byte{0x10}, tr.frames[0].data...)) || tr.kind == e2ee.Audio, tr.name)
 	}
 }
+
+// FuzzReadFrame feeds arbitrary bytes to the signaling frame reader: it
+// must never panic or read a frame over maxFrameSize, and a frame it
+// returns must re-encode to the bytes it consumed.
+func FuzzReadFrame(f *testing.F) {
+	var good bytes.Buffer
+	if err := writeFrame(&good, frameType(1), []byte("hello")); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Bytes())
+	f.Add(good.Bytes()[:3])
+	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := bytes.NewReader(data)
+		typ, body, err := readFrame(r)
+		if err != nil {
+			return
+		}
+		if len(body) > maxFrameSize {
+			t.Fatalf("frame of %d bytes accepted", len(body))
+		}
+		var again bytes.Buffer
+		if err := writeFrame(&again, typ, body); err != nil {
+			t.Fatal(err)
+		}
+		consumed := data[:len(data)-r.Len()]
+		if !bytes.Equal(again.Bytes(), consumed) {
+			t.Fatalf("re-encoded %x, consumed %x", again.Bytes(), consumed)
+		}
+	})
+}
