@@ -442,7 +442,9 @@ func TestClose(t *testing.T) {
 		}
 	}
 	assert.True(t, ap.isClosed())
-	assert.Equal(t, before+1, sessionGoroutines(), "alice's receive goroutine still runs")
+	// Close has waited for the receive loop, which may still be returning
+	// from its deferred calls: allow it a moment to leave the stack.
+	waitFor(t, 5*time.Second, "alice's receive goroutine to end", func() bool { return sessionGoroutines() == before+1 })
 	require.NoError(t, alice.Close(), "second Close")
 
 	assert.ErrorIs(t, alice.Stream(Audio).WriteRTP(rtpPacket(111, 1, 1, 1)), ErrClosed)
@@ -458,7 +460,7 @@ func TestClose(t *testing.T) {
 	}
 
 	require.NoError(t, bob.Close())
-	assert.Equal(t, before, sessionGoroutines())
+	waitFor(t, 5*time.Second, "bob's receive goroutine to end", func() bool { return sessionGoroutines() == before })
 }
 
 // TestCloseWhileBusy closes sessions while writers and readers run on every
@@ -492,7 +494,7 @@ func TestCloseWhileBusy(t *testing.T) {
 		bob.Close()
 		wg.Wait()
 	}
-	assert.Equal(t, before, sessionGoroutines())
+	waitFor(t, 5*time.Second, "every receive goroutine to end", func() bool { return sessionGoroutines() == before })
 }
 
 // TestTransportFailure: when the transport fails, readers get the queued
