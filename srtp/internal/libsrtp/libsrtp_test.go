@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/callseal/callseal/srtp"
@@ -93,7 +94,16 @@ func pair(t *testing.T, p srtp.Profile) (ours *srtp.Session, toLib, fromLib *Con
 	return ours, toLib, fromLib
 }
 
-func TestVersion(t *testing.T) { t.Log(Version()) }
+// TestVersion checks that the linked library is libsrtp 2.x, the version
+// whose API the cgo code is written against (srtp_protect with a length in
+// and out, srtp_policy_t with window_size).
+func TestVersion(t *testing.T) {
+	v := Version()
+	t.Log(v)
+	if !strings.HasPrefix(v, "libsrtp2 2.") {
+		t.Fatalf("linked %q, want libsrtp 2.x", v)
+	}
+}
 
 // TestRTP sends a stream each way across the sequence number wrap: 0xff00
 // to 0x0100 after the wrap, so the rollover counter goes from 0 to 1.
