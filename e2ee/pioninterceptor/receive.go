@@ -38,21 +38,48 @@ type remoteStream struct {
 // with its payload opened, in b. Packets that do not open are dropped and
 // counted; errors of the next reader are returned as they are.
 func (r *remoteStream) Read(b []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
-	st := &r.i.f.stats
+	return readOpened(r.i.f, r.next, b, a, r)
+}
+
+// openPacket opens a media packet in place and records its payload type.
+func (r *remoteStream) openPacket(sess *e2ee.Session, pkt []byte) (int, error) {
+	m, err := openInPlace(sess, pkt)
+	if err == nil {
+		r.pt.Store(uint32(pkt[1] & 0x7f))
+	}
+	return m, err
+}
+
+// packetOpener opens one received packet in place and returns its length.
+type packetOpener interface {
+	openPacket(sess *e2ee.Session, pkt []byte) (int, error)
+}
+
+var (
+	_ packetOpener = (*remoteStream)(nil)
+	_ packetOpener = (*rtxStream)(nil)
+)
+
+// readOpened reads packets from next until o opens one in place, and
+// returns its length. Packets that do not open (no session yet, padding
+// only, or any open error) are dropped and counted in f's stats; errors of
+// next are returned as they are.
+func readOpened(f *Factory, next interceptor.RTPReader, b []byte, a interceptor.Attributes, o packetOpener) (int, interceptor.Attributes, error) {
+	st := &f.stats
 	for {
-		n, attr, err := r.next.Read(b, a)
+		n, attr, err := next.Read(b, a)
 		if err != nil {
 			return n, attr, err
 		}
 		// A dropped packet's attributes (pion caches its parsed header
 		// there) must not reach the next read.
 		a = nil
-		sess := r.i.f.session.Load()
+		sess := f.session.Load()
 		if sess == nil {
 			st.noSession.Add(1)
 			continue
 		}
-		m, err := openInPlace(sess, b[:n])
+		m, err := o.openPacket(sess, b[:n])
 		switch {
 		case errors.Is(err, errNoPayload):
 			st.padding.Add(1)
@@ -61,7 +88,6 @@ func (r *remoteStream) Read(b []byte, a interceptor.Attributes) (int, intercepto
 			st.dropped(err)
 			continue
 		}
-		r.pt.Store(uint32(b[1] & 0x7f))
 		st.opened.Add(1)
 		return m, attr, nil
 	}
@@ -166,31 +192,16 @@ const rtxOSNSize = 2 // bytes
 // it in b as an RTX packet whose payload is OSN ‖ opened original payload,
 // for pion to unwrap.
 func (r *rtxStream) Read(b []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
-	st := &r.i.f.stats
-	for {
-		n, attr, err := r.next.Read(b, a)
-		if err != nil {
-			return n, attr, err
-		}
-		a = nil
-		sess := r.i.f.session.Load()
-		if sess == nil {
-			st.noSession.Add(1)
-			continue
-		}
-		m, err := r.open(sess, b[:n])
-		switch {
-		case errors.Is(err, errNoPayload):
-			st.padding.Add(1)
-			continue
-		case err != nil:
-			st.dropped(err)
-			continue
-		}
-		st.opened.Add(1)
-		st.openedRTX.Add(1)
-		return m, attr, nil
+	return readOpened(r.i.f, r.next, b, a, r)
+}
+
+// openPacket opens an RTX packet in place (see open) and counts it.
+func (r *rtxStream) openPacket(sess *e2ee.Session, pkt []byte) (int, error) {
+	m, err := r.open(sess, pkt)
+	if err == nil {
+		r.i.f.stats.openedRTX.Add(1)
 	}
+	return m, err
 }
 
 // open opens the RTX packet pkt in place. The original header is rebuilt
