@@ -191,47 +191,36 @@ func moveToEpoch(t testing.TB, c *tally, alice, bob *e2ee.Session, rx *e2eeRx, s
 // accepted as documented (counted "by design"); the genuine packet is then a
 // replay of the opened forgery (ErrReplay).
 func TestE2EEBitFlips(t *testing.T) {
-	for _, cs := range suites {
-		t.Run(cs.suite.String(), func(t *testing.T) {
-			c := newTally(t, "e2ee bit flips "+cs.suite.String())
-			alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite), e2ee.WithEpochGrace(time.Hour, 1))
-			streams := streamsOf(0)
-			rx := newE2EERx(cs.tag)
-			for _, epoch := range []uint64{0, 2} {
-				moveToEpoch(t, c, alice, bob, rx, streams, epoch)
-				for _, s := range streams {
-					for k := 0; ; k++ {
-						plain, g := sealNext(t, alice, s)
-						i, mask := flipAt(k)
-						if i >= len(g) {
-							openGood(t, c, bob, rx, g, plain, s.kind)
-							break
-						}
-						v := flipped(g, i, mask)
-						want, byDesign := rx.expect(v, g)
-						out, _, err := bob.Open(nil, v)
-						if byDesign {
-							if err != nil {
-								c.fail(t, "%v epoch %d byte %d mask %#02x (header extension): %v", s.kind, epoch, i, mask, err)
-								continue
-							}
-							c.acceptedByDesign()
-							rx.accepted(v)
-							lo, _ := parseRTP(out)
-							lp, _ := parseRTP(plain)
-							require.Equal(t, plain[:lp.metaEnd], out[:lo.metaEnd])
-							require.Equal(t, plain[lp.payloadOff:], out[lo.payloadOff:])
-							_, _, err = bob.Open(nil, g)
-							require.ErrorIs(t, err, e2ee.ErrReplay, "genuine after its extension-rewritten copy")
-							continue
-						}
-						c.reject(t, err, want, "%v epoch %d byte %d/%d mask %#02x", s.kind, epoch, i, len(g), mask)
-						openGood(t, c, bob, rx, g, plain, s.kind)
-					}
-				}
+	forEachEpochStream(t, "e2ee bit flips", func(t *testing.T, c *tally, alice, bob *e2ee.Session, rx *e2eeRx, s *stream, epoch uint64) {
+		for k := 0; ; k++ {
+			plain, g := sealNext(t, alice, s)
+			i, mask := flipAt(k)
+			if i >= len(g) {
+				openGood(t, c, bob, rx, g, plain, s.kind)
+				break
 			}
-		})
-	}
+			v := flipped(g, i, mask)
+			want, byDesign := rx.expect(v, g)
+			out, _, err := bob.Open(nil, v)
+			if byDesign {
+				if err != nil {
+					c.fail(t, "%v epoch %d byte %d mask %#02x (header extension): %v", s.kind, epoch, i, mask, err)
+					continue
+				}
+				c.acceptedByDesign()
+				rx.accepted(v)
+				lo, _ := parseRTP(out)
+				lp, _ := parseRTP(plain)
+				require.Equal(t, plain[:lp.metaEnd], out[:lo.metaEnd])
+				require.Equal(t, plain[lp.payloadOff:], out[lo.payloadOff:])
+				_, _, err = bob.Open(nil, g)
+				require.ErrorIs(t, err, e2ee.ErrReplay, "genuine after its extension-rewritten copy")
+				continue
+			}
+			c.reject(t, err, want, "%v epoch %d byte %d/%d mask %#02x", s.kind, epoch, i, len(g), mask)
+			openGood(t, c, bob, rx, g, plain, s.kind)
+		}
+	})
 }
 
 // TestE2EETruncation cuts sealed packets of every suite and kind at every
@@ -239,30 +228,39 @@ func TestE2EEBitFlips(t *testing.T) {
 // Expected: e2eeRx.expect (ErrMalformed while the RTP header, SFrame header
 // or tag is incomplete, ErrAuth after that); the genuine packet then opens.
 func TestE2EETruncation(t *testing.T) {
+	forEachEpochStream(t, "e2ee truncation", func(t *testing.T, c *tally, alice, bob *e2ee.Session, rx *e2eeRx, s *stream, epoch uint64) {
+		for n := 0; ; n++ {
+			plain, g := sealNext(t, alice, s)
+			if n > len(g) {
+				openGood(t, c, bob, rx, g, plain, s.kind)
+				break
+			}
+			v := slices.Clone(g[:n])
+			if n == len(g) {
+				v = append(slices.Clone(g), 0) // one byte too many
+			}
+			want, _ := rx.expect(v, g)
+			_, _, err := bob.Open(nil, v)
+			c.reject(t, err, want, "%v epoch %d cut to %d of %d", s.kind, epoch, len(v), len(g))
+			openGood(t, c, bob, rx, g, plain, s.kind)
+		}
+	})
+}
+
+// forEachEpochStream runs attack for every suite, in epoch 0 (KID in the
+// config byte) and epoch 2 (KID in its own byte), on every stream of call
+// 1, with one pair of sessions and one tally per suite.
+func forEachEpochStream(t *testing.T, name string, attack func(t *testing.T, c *tally, alice, bob *e2ee.Session, rx *e2eeRx, s *stream, epoch uint64)) {
 	for _, cs := range suites {
 		t.Run(cs.suite.String(), func(t *testing.T) {
-			c := newTally(t, "e2ee truncation "+cs.suite.String())
+			c := newTally(t, name+" "+cs.suite.String())
 			alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite), e2ee.WithEpochGrace(time.Hour, 1))
 			streams := streamsOf(0)
 			rx := newE2EERx(cs.tag)
 			for _, epoch := range []uint64{0, 2} {
 				moveToEpoch(t, c, alice, bob, rx, streams, epoch)
 				for _, s := range streams {
-					for n := 0; ; n++ {
-						plain, g := sealNext(t, alice, s)
-						if n > len(g) {
-							openGood(t, c, bob, rx, g, plain, s.kind)
-							break
-						}
-						v := slices.Clone(g[:n])
-						if n == len(g) {
-							v = append(slices.Clone(g), 0) // one byte too many
-						}
-						want, _ := rx.expect(v, g)
-						_, _, err := bob.Open(nil, v)
-						c.reject(t, err, want, "%v epoch %d cut to %d of %d", s.kind, epoch, len(v), len(g))
-						openGood(t, c, bob, rx, g, plain, s.kind)
-					}
+					attack(t, c, alice, bob, rx, s, epoch)
 				}
 			}
 		})
