@@ -29,6 +29,10 @@ func parseRTP(pkt []byte) (rtpLayout, error) {
 		return rtpLayout{}, errShortRTP
 	}
 	b0 := pkt[0]
+	if b0 == rtpVersion<<6 {
+		// The common case: no padding, extension or CSRCs.
+		return rtpLayout{metaEnd: rtpFixedHeaderSize, payloadOff: rtpFixedHeaderSize}, nil
+	}
 	if b0>>6 != rtpVersion {
 		return rtpLayout{}, errRTPVersion
 	}

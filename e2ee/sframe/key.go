@@ -281,26 +281,50 @@ func (k *Key) OpenParsed(s *Scratch, dst, sframeCiphertext, metadata []byte, h H
 	if hlen < 1 || len(sframeCiphertext)-hlen < k.nt {
 		return nil, ErrMalformed
 	}
-	ct := sframeCiphertext[hlen:]
-	ret, out := alias.SliceForAppend(dst, len(ct)-k.nt)
-	inPlace := alias.AnyOverlap(out, sframeCiphertext)
-	if inPlace && &out[0] != &sframeCiphertext[0] {
+	ret, out := alias.SliceForAppend(dst, len(sframeCiphertext)-hlen-k.nt)
+	if alias.AnyOverlap(out, sframeCiphertext) && &out[0] != &sframeCiphertext[0] {
 		panic("sframe: invalid buffer overlap")
 	}
 	pooled := s == nil
 	if pooled {
 		s = scratchPool.Get().(*Scratch)
 	}
+	err := k.OpenTo(s, out, sframeCiphertext, metadata, h, hlen)
+	if pooled {
+		putScratch(s)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ret, nil
+}
+
+// OpenTo is OpenParsed for a caller that has laid out the output itself, as
+// an SFrame-over-RTP receiver does: it writes the plaintext to out instead
+// of appending it. out must hold exactly len(sframeCiphertext) - hlen - tag
+// bytes (else ErrMalformed) and either start at &sframeCiphertext[0] (in
+// place: the plaintext is decrypted where the ciphertext lies, then moved
+// down over the header) or not overlap sframeCiphertext; the AEAD panics on
+// any other overlap. s must not be nil. Errors are OpenParsed's; on error
+// out may have been overwritten.
+func (k *Key) OpenTo(s *Scratch, out, sframeCiphertext, metadata []byte, h Header, hlen int) error {
+	if h.KID != k.kid {
+		return ErrUnknownKey
+	}
+	if hlen < 1 || len(sframeCiphertext)-hlen-k.nt != len(out) {
+		return ErrMalformed
+	}
+	ct := sframeCiphertext[hlen:]
 	// ParseHeader accepts only the minimal encoding, so the header bytes
 	// are exactly the encoding of h, and the AAD is header ‖ metadata.
 	k.putNonce(s, h.CTR)
 	aad := s.aadBuf(hlen + len(metadata))
-	copy(aad, sframeCiphertext[:hlen])
+	copyHeader(aad, sframeCiphertext, hlen)
 	copyMetadata(aad[hlen:], metadata)
 	var err error
-	if inPlace {
-		// Decrypt where the ciphertext lies, then move the plaintext
-		// down over the header.
+	if len(out) > 0 && &out[0] == &sframeCiphertext[0] {
+		// In place: decrypt where the ciphertext lies, then move the
+		// plaintext down over the header.
 		var pt []byte
 		if pt, err = k.aead.Open(ct[:0], s.nonce[:], ct, aad); err == nil {
 			copy(out, pt)
@@ -308,11 +332,20 @@ func (k *Key) OpenParsed(s *Scratch, dst, sframeCiphertext, metadata []byte, h H
 	} else {
 		_, err = k.aead.Open(out[:0], s.nonce[:], ct, aad)
 	}
-	if pooled {
-		putScratch(s)
-	}
 	if err != nil {
-		return nil, ErrAuth
+		return ErrAuth
 	}
-	return ret, nil
+	return nil
+}
+
+// copyHeader copies the hlen-byte encoded header at the start of src to dst
+// (which has room for MaxHeaderSize bytes or len(src), whichever is less),
+// with one 8-byte move when src is long enough, as it is whenever a tag
+// follows the header, instead of a call to memmove.
+func copyHeader(dst, src []byte, hlen int) {
+	if hlen <= 8 && len(src) >= 8 && len(dst) >= 8 {
+		*(*[8]byte)(dst) = [8]byte(src) // bytes past hlen are overwritten next
+		return
+	}
+	copy(dst, src[:hlen])
 }
