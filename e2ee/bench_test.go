@@ -23,7 +23,7 @@ func (s *Session) resetReplay() {
 		for _, rk := range rc.ring.Load().keys {
 			if rk != nil {
 				rk.mu.Lock()
-				rk.replay.reset()
+				rk.replay.Reset()
 				rk.mu.Unlock()
 			}
 		}

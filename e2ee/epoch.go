@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/callseal/callseal/e2ee/sframe"
+	"github.com/callseal/callseal/internal/replay"
 )
 
 // Epochs and the sender key ratchet (RFC 9605, Section 5.1).
@@ -117,7 +118,7 @@ type recvKey struct {
 	// mu is held by Open across the replay check, decryption and the
 	// replay update, so that scratch serves every Open of the key.
 	mu       sync.Mutex // guards replay, accepted and scratch
-	replay   replayWindow
+	replay   replay.Window
 	accepted uint64
 	scratch  sframe.Scratch
 }
@@ -127,7 +128,7 @@ func (s *Session) newRecvKey(epoch uint64, kind MediaKind, base []byte) (*recvKe
 	if err != nil {
 		return nil, err
 	}
-	return &recvKey{key: k, epoch: epoch, replay: newReplayWindow(s.window)}, nil
+	return &recvKey{key: k, epoch: epoch, replay: replay.New(s.window)}, nil
 }
 
 func (s *Session) newRecvChain(kind MediaKind, ssrc uint32, base []byte) (*recvChain, error) {

@@ -288,11 +288,11 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 		return nil, 0, err
 	}
 	rk.mu.Lock()
-	if err := rk.replay.check(h.CTR); err != nil {
+	if err := replayError(rk.replay.Check(h.CTR)); err != nil {
 		rk.mu.Unlock()
 		return nil, 0, err // a replay costs no decryption
 	}
-	_, err = rk.key.OpenParsed(&rk.scratch, ret[:len(dst)+layout.payloadOff], sf, pkt[:layout.metaEnd], h, hlen)
+	err = rk.key.OpenTo(&rk.scratch, ret[len(dst)+layout.payloadOff:], sf, pkt[:layout.metaEnd], h, hlen)
 	if err != nil {
 		rk.mu.Unlock()
 		return nil, 0, openError(err) // the window is unchanged
@@ -327,15 +327,14 @@ func (s *Session) openBuffer(dst, pkt []byte, hlen, payloadOff int) (ret []byte,
 
 // decryptLocked checks the counter of pkt's SFrame header h (hlen bytes)
 // against rk's replay window, then authenticates and decrypts pkt's
-// payload, appending the plaintext to dst (which ends where the payload is
-// to start). The window is not changed: a replay is rejected before
+// payload into out (where the payload is to start in the output). The window is not changed: a replay is rejected before
 // decryption, and acceptLocked records a counter only after authentication,
 // so a forgery never moves the window. rk.mu must be held.
-func (rk *recvKey) decryptLocked(dst, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) error {
-	if err := rk.replay.check(h.CTR); err != nil {
+func (rk *recvKey) decryptLocked(out, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) error {
+	if err := replayError(rk.replay.Check(h.CTR)); err != nil {
 		return err
 	}
-	_, err := rk.key.OpenParsed(&rk.scratch, dst, pkt[layout.payloadOff:], pkt[:layout.metaEnd], h, hlen)
+	err := rk.key.OpenTo(&rk.scratch, out, pkt[layout.payloadOff:], pkt[:layout.metaEnd], h, hlen)
 	if err != nil {
 		return openError(err)
 	}
@@ -355,7 +354,7 @@ func openError(err error) error {
 // be erased now that rk has accepted its grace quota of packets. rk.mu must
 // be held.
 func (rk *recvKey) acceptLocked(ctr uint64) (eraseOlder bool) {
-	rk.replay.accept(ctr)
+	rk.replay.Accept(ctr)
 	rk.accepted++
 	return rk.accepted == rk.eraseOlderAfter
 }
@@ -394,7 +393,7 @@ func (s *Session) openNewEpoch(rc *recvChain, dst, pkt []byte, layout rtpLayout,
 	// Opens that find it there wait on rk.mu until this packet's counter
 	// is recorded.
 	rk.mu.Lock()
-	if err := rk.decryptLocked(ret[:len(dst)+layout.payloadOff], pkt, layout, h, hlen); err != nil {
+	if err := rk.decryptLocked(ret[len(dst)+layout.payloadOff:], pkt, layout, h, hlen); err != nil {
 		rk.mu.Unlock()
 		rc.mu.Unlock()
 		return nil, 0, err // nothing committed: a forgery does not move the epoch
