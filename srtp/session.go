@@ -9,6 +9,7 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	pionsrtp "github.com/pion/srtp/v3"
+	"github.com/pion/transport/v5/replaydetector"
 
 	"github.com/callseal/callseal/internal/alias"
 )
@@ -77,7 +78,9 @@ func NewSession(p Profile, local, remote Keys) (*Session, error) {
 		return nil, fmt.Errorf("srtp: local context: %w", err)
 	}
 	unprot, err := pionsrtp.CreateContext(remote.MasterKey, remote.MasterSalt, pp,
-		pionsrtp.SRTPReplayProtection(rtpReplayWindow),
+		pionsrtp.SRTPReplayDetectorFactory(func() replaydetector.ReplayDetector {
+			return newSRTPReplay(rtpReplayWindow)
+		}),
 		pionsrtp.SRTCPReplayProtection(rtcpReplayWindow),
 	)
 	if err != nil {
