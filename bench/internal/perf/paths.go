@@ -302,17 +302,16 @@ func pionDecrypt(b *testing.B, p srtp.Profile, n int) {
 	}
 	plain := rtpPacket(KindFor(n), n, 0)
 	var ehdr, dhdr rtp.Header
-	var dec *pionsrtp.Context
+	dec, err := pionsrtp.CreateContext(k.MasterKey, k.MasterSalt, pp, pionsrtp.SRTPReplayProtection(1024))
+	if err != nil {
+		b.Fatal(err)
+	}
 	out := make([]byte, len(plain)+p.RTPOverhead())
-	r := newRing(b, ringLen(len(out)),
-		func(i int) ([]byte, []byte, error) {
-			setSeq(plain, uint16(i+1))
-			ct, err := enc.EncryptRTP(nil, plain, &ehdr)
+	r := newRing(b, ringLen(len(out)), len(out),
+		func(seq int, dst []byte) ([]byte, []byte, error) {
+			setSeq(plain, uint16(seq))
+			ct, err := enc.EncryptRTP(dst, plain, &ehdr)
 			return ct, plain, err
-		},
-		func() (err error) {
-			dec, err = pionsrtp.CreateContext(k.MasterKey, k.MasterSalt, pp, pionsrtp.SRTPReplayProtection(1024))
-			return err
 		},
 		func(pkt []byte) ([]byte, error) { return dec.DecryptRTP(out, pkt, &dhdr) })
 	for b.Loop() {
@@ -350,14 +349,16 @@ func e2eeOpen(b *testing.B, s sframe.CipherSuite, n int) {
 	kind := KindFor(n)
 	plain := rtpPacket(kind, n, 0)
 	out := make([]byte, 0, len(plain)+alice.Overhead())
-	var bob *e2ee.Session
-	r := newRing(b, ringLen(len(plain)+alice.Overhead()),
-		func(i int) ([]byte, []byte, error) {
-			setSeq(plain, uint16(i+1))
-			ct, err := alice.Seal(nil, plain, kind)
+	bob, err := e2eeBob(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := newRing(b, ringLen(len(plain)+alice.Overhead()), len(plain)+alice.Overhead(),
+		func(seq int, dst []byte) ([]byte, []byte, error) {
+			setSeq(plain, uint16(seq))
+			ct, err := alice.Seal(dst, plain, kind)
 			return ct, plain, err
 		},
-		func() (err error) { bob, err = e2eeBob(s); return err },
 		func(pkt []byte) ([]byte, error) { pt, _, err := bob.Open(out[:0], pkt); return pt, err })
 	for b.Loop() {
 		if _, _, err := bob.Open(out[:0], r.next(b)); err != nil {
@@ -398,14 +399,16 @@ func srtpUnprotect(b *testing.B, p srtp.Profile, n int) {
 	}
 	plain := rtpPacket(KindFor(n), n, 0)
 	out := make([]byte, 0, len(plain)+p.RTPOverhead())
-	var bob *srtp.Session
-	r := newRing(b, ringLen(cap(out)),
-		func(i int) ([]byte, []byte, error) {
-			setSeq(plain, uint16(i+1))
-			ct, err := alice.ProtectRTP(nil, plain)
+	bob, err := srtpBob(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := newRing(b, ringLen(cap(out)), cap(out),
+		func(seq int, dst []byte) ([]byte, []byte, error) {
+			setSeq(plain, uint16(seq))
+			ct, err := alice.ProtectRTP(dst, plain)
 			return ct, plain, err
 		},
-		func() (err error) { bob, err = srtpBob(p); return err },
 		func(pkt []byte) ([]byte, error) { return bob.UnprotectRTP(out[:0], pkt) })
 	for b.Loop() {
 		if _, err := bob.UnprotectRTP(out[:0], r.next(b)); err != nil {
@@ -461,10 +464,14 @@ func fullReceive(b *testing.B, n int) {
 	kind := KindFor(n)
 	plain := rtpPacket(kind, n, 0)
 	buf := make([]byte, 0, len(plain)+ae.Overhead()+DefaultProfile.RTPOverhead())
-	var (
-		be *e2ee.Session
-		bs *srtp.Session
-	)
+	be, err := e2eeBob(DefaultSuite)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bs, err := srtpBob(DefaultProfile)
+	if err != nil {
+		b.Fatal(err)
+	}
 	receive := func(pkt []byte) ([]byte, error) {
 		rtpPkt, err := bs.UnprotectRTP(buf[:0], pkt)
 		if err != nil {
@@ -473,22 +480,15 @@ func fullReceive(b *testing.B, n int) {
 		out, _, err := be.Open(rtpPkt[:0], rtpPkt)
 		return out, err
 	}
-	r := newRing(b, ringLen(cap(buf)),
-		func(i int) ([]byte, []byte, error) {
-			setSeq(plain, uint16(i+1))
-			sealed, err := ae.Seal(nil, plain, kind)
+	r := newRing(b, ringLen(cap(buf)), cap(buf),
+		func(seq int, dst []byte) ([]byte, []byte, error) {
+			setSeq(plain, uint16(seq))
+			sealed, err := ae.Seal(dst, plain, kind)
 			if err != nil {
 				return nil, nil, err
 			}
 			ct, err := as.ProtectRTP(sealed[:0], sealed)
 			return ct, plain, err
-		},
-		func() (err error) {
-			if be, err = e2eeBob(DefaultSuite); err != nil {
-				return err
-			}
-			bs, err = srtpBob(DefaultProfile)
-			return err
 		},
 		receive)
 	for b.Loop() {

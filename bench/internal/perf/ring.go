@@ -6,8 +6,8 @@ import (
 )
 
 // ringBytes bounds the memory a ring of protected packets takes, so that the
-// ring stays in a core's L2 cache like the single buffer of the raw AES-GCM
-// baseline does (packets fresh from the network are in cache too).
+// ring stays in a core's L2 cache (packets fresh from the network are in
+// cache too).
 const ringBytes = 384 << 10 // bytes
 
 // Ring lengths in packets. Every packet in a ring is distinct (increasing RTP
@@ -22,42 +22,39 @@ func ringLen(pktSize int) int {
 	return min(max(ringBytes/pktSize, minRing), maxRing)
 }
 
-// ring hands out pre-protected packets to a receive benchmark. The replay
-// windows of both layers accept each packet once, so when the ring is used
-// up, reset replaces the receiver by a fresh one (same keys, empty replay
-// state) and the ring starts over. The reset runs with the timer stopped:
-// it is not part of the per-packet cost, and its allocations are not counted.
+// ring hands out protected packets to a receive benchmark, whose receiver
+// lives as long as the benchmark, as in a call. When the ring is used up,
+// refill protects the next len(pkts) packets of the stream (later sequence
+// numbers and counters, so the receiver's replay windows accept them) into
+// the same buffers, with the timer stopped: the sender's work is not part of
+// the per-packet cost, and nothing is allocated, so no garbage collection
+// runs during the timed packets.
 type ring struct {
-	pkts  [][]byte
-	pos   int
-	reset func() error
-	open  func(pkt []byte) ([]byte, error)
+	pkts [][]byte
+	pos  int
+	sent int // packets protected so far
+	gen  func(seq int, dst []byte) (protected, plain []byte, err error)
 }
 
-// newRing protects n packets with gen, which returns the protected packet
-// and the plaintext RTP packet the receiver must get back. It creates the
-// receiver with reset, checks with open that every packet of the ring opens
-// to its plaintext (untimed), and resets the receiver again for the
-// measurement.
-//
-// After each reset the first packet of the ring is opened untimed: a
-// receiver creates some per-stream state on the first packet of a stream
-// (pion/srtp its per-SSRC context), which a long-lived receiver does once
-// per call, not once per ring.
-func newRing(b *testing.B, n int, gen func(i int) (protected, plain []byte, err error),
-	reset func() error, open func(pkt []byte) ([]byte, error)) *ring {
+// newRing makes a ring of n packets, each in a buffer of capacity bytes, from
+// gen, which protects packet number seq (1, 2, …) of the stream, appending
+// it to dst (a buffer of the ring, emptied), and returns it and the
+// plaintext RTP packet the receiver must get back. It checks with open,
+// untimed, that a first ring of packets opens to the plaintexts (which the
+// receiver has then seen, so it also creates its per-stream state then),
+// and refills the ring for the measurement.
+func newRing(b *testing.B, n, capacity int, gen func(seq int, dst []byte) (protected, plain []byte, err error),
+	open func(pkt []byte) ([]byte, error)) *ring {
 	b.Helper()
-	r := &ring{pkts: make([][]byte, n), reset: reset, open: open}
+	r := &ring{pkts: make([][]byte, n), gen: gen}
 	plains := make([][]byte, n)
 	for i := range r.pkts {
-		p, plain, err := gen(i)
+		r.sent++
+		p, plain, err := gen(r.sent, make([]byte, 0, capacity))
 		if err != nil {
 			b.Fatalf("protect packet %d for the ring: %v", i, err)
 		}
 		r.pkts[i], plains[i] = p, bytes.Clone(plain)
-	}
-	if err := reset(); err != nil {
-		b.Fatalf("create receiver: %v", err)
 	}
 	for i, p := range r.pkts {
 		got, err := open(p)
@@ -68,27 +65,32 @@ func newRing(b *testing.B, n int, gen func(i int) (protected, plain []byte, err 
 			b.Fatalf("ring packet %d opens to other bytes than were sent", i)
 		}
 	}
-	r.restart(b)
+	r.refill(b)
 	return r
 }
 
-// restart replaces the receiver and opens the first packet of the ring.
-func (r *ring) restart(b *testing.B) {
-	if err := r.reset(); err != nil {
-		b.Fatalf("reset receiver: %v", err)
+// refill protects the next len(r.pkts) packets into the ring's buffers.
+func (r *ring) refill(b *testing.B) {
+	for i, old := range r.pkts {
+		r.sent++
+		p, _, err := r.gen(r.sent, old[:0])
+		if err != nil {
+			b.Fatalf("protect packet %d for the ring: %v", r.sent, err)
+		}
+		if &p[0] != &old[0] {
+			b.Fatalf("packet %d outgrew its ring buffer of %d bytes", r.sent, cap(old))
+		}
+		r.pkts[i] = p
 	}
-	if _, err := r.open(r.pkts[0]); err != nil {
-		b.Fatalf("ring packet 0 does not open after a reset: %v", err)
-	}
-	r.pos = 1
+	r.pos = 0
 }
 
-// next returns the next packet, resetting the receiver first (untimed) when
-// every packet of the ring has been received.
+// next returns the next packet, refilling the ring first (untimed) when
+// every packet of it has been received.
 func (r *ring) next(b *testing.B) []byte {
 	if r.pos == len(r.pkts) {
 		b.StopTimer()
-		r.restart(b)
+		r.refill(b)
 		b.StartTimer()
 	}
 	p := r.pkts[r.pos]
