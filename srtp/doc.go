@@ -6,7 +6,9 @@
 // keys taken from the callseal handshake (KeysFromResult, for a direct
 // peer-to-peer call), from DTLS-SRTP keying material (KeysFromDTLS, RFC 5764)
 // or given explicitly (a relay hop); replay protection switched on for every
-// received packet; append-style buffers in the manner of crypto/cipher.AEAD;
+// received packet (a 1024-packet window per SSRC for SRTP with an O(1)
+// detector of its own instead of pion's, 128 packets for SRTCP; RFC 3711,
+// Section 3.3.2); append-style buffers in the manner of crypto/cipher.AEAD;
 // and errors a caller can branch on (ErrAuth, ErrReplay, ErrMalformed).
 //
 // SRTP is the hop-by-hop layer: a relay that terminates it can read RTP
