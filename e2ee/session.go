@@ -276,17 +276,24 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 			return nil, 0, errUnknownSSRC
 		}
 	}
+	// The output: dst extended by the packet less its SFrame header and
+	// tag, in place if it is pkt's own storage (dst is pkt[:0]).
+	n := len(pkt) - hlen - s.tagSize
+	if n < layout.payloadOff {
+		return nil, 0, errSFrame // shorter than the tag
+	}
+	ret, out := alias.SliceForAppend(dst, n)
+	inPlace := alias.AnyOverlap(out, pkt)
+	if inPlace && &out[0] != &pkt[0] {
+		panic("e2ee: invalid buffer overlap")
+	}
 	rk := rc.ring.Load().keys[h.KID>>kindBits]
 	if rk == nil {
-		return s.openNewEpoch(rc, dst, pkt, layout, h, hlen)
+		return s.openNewEpoch(rc, dst, ret, inPlace, pkt, layout, h, hlen)
 	}
 
 	// The fast path: decryptLocked written out (this is the per-packet
 	// cost of the session), then acceptLocked, as in openNewEpoch.
-	ret, inPlace, err := s.openBuffer(dst, pkt, hlen, layout.payloadOff)
-	if err != nil {
-		return nil, 0, err
-	}
 	rk.mu.Lock()
 	if err := replayError(rk.replay.Check(h.CTR)); err != nil {
 		rk.mu.Unlock()
@@ -306,23 +313,6 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 		copyHeader(ret[len(dst):], pkt[:layout.payloadOff])
 	}
 	return ret, kind, nil
-}
-
-// openBuffer extends dst by the size of the packet that opening pkt gives
-// (its SFrame header, of hlen bytes at payloadOff, and the tag removed),
-// and reports whether the output is pkt's own storage (dst is pkt[:0]). It
-// panics on any other overlap of the output and pkt.
-func (s *Session) openBuffer(dst, pkt []byte, hlen, payloadOff int) (ret []byte, inPlace bool, err error) {
-	n := len(pkt) - hlen - s.tagSize
-	if n < payloadOff {
-		return nil, false, errSFrame // shorter than the tag
-	}
-	ret, out := alias.SliceForAppend(dst, n)
-	inPlace = alias.AnyOverlap(out, pkt)
-	if inPlace && &out[0] != &pkt[0] {
-		panic("e2ee: invalid buffer overlap")
-	}
-	return ret, inPlace, nil
 }
 
 // decryptLocked checks the counter of pkt's SFrame header h (hlen bytes)
@@ -363,11 +353,7 @@ func (rk *recvKey) acceptLocked(ctr uint64) (eraseOlder bool) {
 // epoch ahead of the newest, if it is at most MaxEpochAhead ahead. Its key
 // is derived (once) and used; the receiver moves to the epoch only if the
 // packet authenticates.
-func (s *Session) openNewEpoch(rc *recvChain, dst, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) ([]byte, MediaKind, error) {
-	ret, inPlace, err := s.openBuffer(dst, pkt, hlen, layout.payloadOff) // may panic: before locking
-	if err != nil {
-		return nil, 0, err
-	}
+func (s *Session) openNewEpoch(rc *recvChain, dst, ret []byte, inPlace bool, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) ([]byte, MediaKind, error) {
 	rc.mu.Lock()
 	if rc.base == nil {
 		rc.mu.Unlock()
