@@ -99,7 +99,33 @@ func putUint(b []byte, v uint64) {
 // exactly one encoding and Header.AppendTo reproduces the parsed bytes.
 func ParseHeader(b []byte) (Header, int, error) {
 	if len(b) >= MaxHeaderSize {
-		return parseLong(b)
+		// Every header followed by a tag: each field is one 8-byte load
+		// shifted down to its size, with no per-byte loop and no length
+		// checks.
+		cfg := b[0]
+		n := 1
+		var h Header
+		if cfg&flagX == 0 {
+			h.KID = uint64(cfg>>4) & 0x07
+		} else {
+			size := int(cfg>>4)&0x07 + 1
+			h.KID = binary.BigEndian.Uint64(b[1:9]) >> (64 - 8*uint(size))
+			if fieldSize(h.KID) != size {
+				return Header{}, 0, ErrMalformed
+			}
+			n += size
+		}
+		if cfg&flagY == 0 {
+			h.CTR = uint64(cfg & 0x07)
+		} else {
+			size := int(cfg&0x07) + 1
+			h.CTR = binary.BigEndian.Uint64(b[n:n+8]) >> (64 - 8*uint(size))
+			if fieldSize(h.CTR) != size {
+				return Header{}, 0, ErrMalformed
+			}
+			n += size
+		}
+		return h, n, nil
 	}
 	if len(b) < 1 {
 		return Header{}, 0, ErrMalformed
@@ -140,32 +166,3 @@ func readUint(b []byte, off, size int) (uint64, int, bool) {
 	return v, off + size, true
 }
 
-// parseLong is ParseHeader for len(b) ≥ MaxHeaderSize, as every header
-// followed by a tag is: each field is one 8-byte load shifted down to its
-// size, with no per-byte loop and no length checks.
-func parseLong(b []byte) (Header, int, error) {
-	cfg := b[0]
-	n := 1
-	var h Header
-	if cfg&flagX == 0 {
-		h.KID = uint64(cfg>>4) & 0x07
-	} else {
-		size := int(cfg>>4)&0x07 + 1
-		h.KID = binary.BigEndian.Uint64(b[1:9]) >> (64 - 8*uint(size))
-		if fieldSize(h.KID) != size {
-			return Header{}, 0, ErrMalformed
-		}
-		n += size
-	}
-	if cfg&flagY == 0 {
-		h.CTR = uint64(cfg & 0x07)
-	} else {
-		size := int(cfg&0x07) + 1
-		h.CTR = binary.BigEndian.Uint64(b[n:n+8]) >> (64 - 8*uint(size))
-		if fieldSize(h.CTR) != size {
-			return Header{}, 0, ErrMalformed
-		}
-		n += size
-	}
-	return h, n, nil
-}
