@@ -165,4 +165,3 @@ func readUint(b []byte, off, size int) (uint64, int, bool) {
 	}
 	return v, off + size, true
 }
-
