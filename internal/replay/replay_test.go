@@ -10,7 +10,7 @@ import (
 // size behind the newest and not yet accepted; a rejected one is Duplicate
 // if it was accepted, else TooOld.
 func TestWindowModel(t *testing.T) {
-	for _, size := range []int{1, 2, 63, 64, 65, 100, 128, 1024, 1025, 1 << 15} {
+	for _, size := range []int{1, 2, 63, 64, 65, 100, 128, 1024, 1025, 1 << 16} { // up to e2ee.MaxReplayWindow
 		w := New(size)
 		if n := w.Words(); n&(n-1) != 0 || n < (size+63)/64+1 {
 			t.Fatalf("size %d: %d bitmap words", size, n)
