@@ -193,14 +193,16 @@ func (r *report) markdown() string {
 	return w.String()
 }
 
-// floorBudget says how much of the two-pass floor pion/srtp alone and the
-// e2ee layer alone already take: their sum bounds what the full path can
-// reach while srtp is built on pion/srtp.
+// floorBudget says how much of the two-pass floor the SRTP layer alone and
+// the e2ee layer alone already take: their sum bounds what the full path can
+// reach while SRTP is done by pion/srtp. The SRTP share is the cheaper of
+// pion/srtp alone and package srtp (pion/srtp with callseal's replay window,
+// which is cheaper than pion's own on receive).
 func (r *report) floorBudget(p func(string, ...any)) {
-	type side struct{ name, pion, e2ee, floor string }
+	type side struct{ name, pion, srtp, e2ee, floor string }
 	sides := []side{
-		{"send", perf.IDPionEncrypt, perf.IDE2EESeal, perf.IDRaw2Seal},
-		{"receive", perf.IDPionDecrypt, perf.IDE2EEOpen, perf.IDRaw2Open},
+		{"send", perf.IDPionEncrypt, perf.IDSRTPProtect, perf.IDE2EESeal, perf.IDRaw2Seal},
+		{"receive", perf.IDPionDecrypt, perf.IDSRTPUnprotect, perf.IDE2EEOpen, perf.IDRaw2Open},
 	}
 	var rows []string
 	for _, n := range []int{160, 1200} {
@@ -210,23 +212,26 @@ func (r *report) floorBudget(p func(string, ...any)) {
 		}
 		for _, sd := range sides {
 			pion, ok1 := r.ns(sd.pion, n)
-			e2ee, ok2 := r.ns(sd.e2ee, n)
-			floor, ok3 := r.ns(sd.floor, n)
-			if !ok1 || !ok2 || !ok3 {
+			srtp, ok2 := r.ns(sd.srtp, n)
+			e2ee, ok3 := r.ns(sd.e2ee, n)
+			floor, ok4 := r.ns(sd.floor, n)
+			if !ok1 || !ok2 || !ok3 || !ok4 {
 				return
 			}
-			sum := (pion + e2ee) / floor
+			sum := (min(pion, srtp) + e2ee) / floor
 			verdict := "within the limit"
 			if sum > limit {
 				verdict = "**over the limit before any glue**"
 			}
-			rows = append(rows, fmt.Sprintf("| %s, %d B | %.2f | %.2f | %.2f | ≤ %.2f | %s |",
-				sd.name, n, pion/floor, e2ee/floor, sum, limit, verdict))
+			rows = append(rows, fmt.Sprintf("| %s, %d B | %.2f | %.2f | %.2f | %.2f | ≤ %.2f | %s |",
+				sd.name, n, pion/floor, srtp/floor, e2ee/floor, sum, limit, verdict))
 		}
 	}
-	p("Why the floor targets fail: the full path is pion/srtp's work plus the e2ee layer's, and each\n")
-	p("alone already takes this much of the two-pass floor (fractions of the same run's floor):\n\n")
-	p("| path | pion/srtp alone | e2ee alone | sum | target | |\n|---|---:|---:|---:|---:|---|\n")
+	p("Why the floor targets fail: the full path is the SRTP layer's work plus the e2ee layer's, and\n")
+	p("each alone already takes this much of the two-pass floor (fractions of the same run's floor;\n")
+	p("the sum takes the cheaper of pion/srtp alone and package srtp, which is pion/srtp with\n")
+	p("callseal's replay window instead of pion's):\n\n")
+	p("| path | pion/srtp alone | package srtp | e2ee | sum | target | |\n|---|---:|---:|---:|---:|---:|---|\n")
 	for _, row := range rows {
 		p("%s\n", row)
 	}
