@@ -61,13 +61,8 @@ func (r *report) checkTargets() []target {
 		if p.Baseline {
 			continue
 		}
-		var pathWorst int64
-		for _, n := range perf.Sizes {
-			if res, ok := r.get(p.ID(), n); ok {
-				measured++
-				pathWorst = max(pathWorst, res.allocs)
-			}
-		}
+		pathWorst, sizes := r.allocs(p)
+		measured += sizes
 		if pathWorst > 0 {
 			offenders = append(offenders, fmt.Sprintf("%s (%d)", p.ID(), pathWorst))
 		}
