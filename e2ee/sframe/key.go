@@ -8,8 +8,13 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 	"github.com/callseal/callseal/internal/alias"
 )
+
+func init() {
+	sfcore.Of = func(k any) sfcore.Parts { return k.(*Key).p }
+}
 
 // Key derivation labels (RFC 9605, Section 4.4.2). Each is followed by the
 // KID (8 bytes, big-endian) and the cipher suite (2 bytes, big-endian).
@@ -30,11 +35,8 @@ type Key struct {
 	kn    int // fieldSize(kid): bytes the KID takes after the config byte
 	nn    int // nonce (= salt) size in bytes, MaxSaltSize for every suite
 	nt    int // tag size in bytes
-	// sframe_salt as two big-endian words, so that the nonce of Section
-	// 4.4.3 is two stores and one XOR: salt[0:4] and salt[4:12].
-	saltHi uint32
-	saltLo uint64
-	aead   cipher.AEAD
+	// p holds the AEAD (with sframe_key) and sframe_salt.
+	p sfcore.Parts
 }
 
 // NewKey derives the sframe_key and sframe_salt for kid from baseKey under
@@ -64,23 +66,22 @@ func NewKey(suite CipherSuite, kid uint64, baseKey []byte) (*Key, error) {
 	if p.nn != MaxSaltSize || len(salt) != MaxSaltSize {
 		panic("sframe: internal error: nonce size is not 12 bytes")
 	}
-	k := &Key{suite: suite, kid: kid, kn: fieldSize(kid), nn: p.nn, nt: p.nt,
-		saltHi: binary.BigEndian.Uint32(salt[0:]), saltLo: binary.BigEndian.Uint64(salt[4:])}
-	clear(salt)
+	defer clear(salt)
+	var aead cipher.AEAD
 	if p.gcm {
 		block, err := aes.NewCipher(key)
 		if err != nil {
 			return nil, fmt.Errorf("sframe: %w", err)
 		}
-		if k.aead, err = cipher.NewGCM(block); err != nil {
+		if aead, err = cipher.NewGCM(block); err != nil {
 			return nil, fmt.Errorf("sframe: %w", err)
 		}
 	} else {
-		if k.aead, err = newCTRHMAC(key, p.nt, p.hash); err != nil {
+		if aead, err = newCTRHMAC(key, p.nt, p.hash); err != nil {
 			return nil, fmt.Errorf("sframe: %w", err)
 		}
 	}
-	return k, nil
+	return &Key{suite: suite, kid: kid, kn: fieldSize(kid), nn: p.nn, nt: p.nt, p: sfcore.NewParts(aead, salt)}, nil
 }
 
 // deriveKeySalt implements derive_key_salt of RFC 9605, Section 4.4.2.
@@ -169,38 +170,16 @@ func (s *Scratch) aadBuf(n int) []byte {
 	return s.ext[:n]
 }
 
-// putNonce writes the nonce for ctr into s: sframe_salt XOR
-// encode_big_endian(CTR, Nn) (RFC 9605, Section 4.4.3). With Nn = 12 the
-// CTR only touches the last 8 bytes.
-func (k *Key) putNonce(s *Scratch, ctr uint64) {
-	binary.BigEndian.PutUint32(s.nonce[0:], k.saltHi)
-	binary.BigEndian.PutUint64(s.nonce[4:], k.saltLo^ctr)
-}
-
 // prepare fills s with the nonce for ctr and returns aad = header ‖
 // metadata (RFC 9605, Section 4.4.3), whose first hlen bytes are the
 // encoded header {k.kid, ctr}, with cn = fieldSize(ctr) and
 // hlen = 1 + k.kn + cn.
 func (k *Key) prepare(s *Scratch, ctr uint64, cn, hlen int, metadata []byte) []byte {
-	k.putNonce(s, ctr)
+	k.p.PutNonce(&s.nonce, ctr)
 	aad := s.aadBuf(hlen + len(metadata))
 	Header{KID: k.kid, CTR: ctr}.putSized(aad, k.kn, cn)
-	copyMetadata(aad[hlen:], metadata)
+	sfcore.CopyRTPHeader(aad[hlen:], metadata)
 	return aad
-}
-
-// rtpHeaderSize is the size in bytes of an RTP fixed header without CSRCs
-// (RFC 3550, Section 5.1): the metadata of most SFrame-over-RTP packets.
-const rtpHeaderSize = 12 // bytes
-
-// copyMetadata copies metadata to dst, len(dst) == len(metadata), with
-// fixed-size moves instead of a memmove call for a 12-byte RTP header.
-func copyMetadata(dst, metadata []byte) {
-	if len(metadata) == rtpHeaderSize && len(dst) == rtpHeaderSize {
-		*(*[rtpHeaderSize]byte)(dst) = [rtpHeaderSize]byte(metadata)
-		return
-	}
-	copy(dst, metadata)
 }
 
 // Seal encrypts and authenticates plaintext with counter ctr, binding
@@ -240,7 +219,7 @@ func (k *Key) SealWith(s *Scratch, dst []byte, ctr uint64, metadata, plaintext [
 		copy(pt, plaintext)
 	}
 	copy(out, aad[:hlen]) // the encoded header
-	k.aead.Seal(out[:hlen], s.nonce[:], pt, aad)
+	k.p.AEAD.Seal(out[:hlen], s.nonce[:], pt, aad)
 	if pooled {
 		putScratch(s)
 	}
@@ -314,38 +293,10 @@ func (k *Key) OpenTo(s *Scratch, out, sframeCiphertext, metadata []byte, h Heade
 	if hlen < 1 || len(sframeCiphertext)-hlen-k.nt != len(out) {
 		return ErrMalformed
 	}
-	ct := sframeCiphertext[hlen:]
 	// ParseHeader accepts only the minimal encoding, so the header bytes
 	// are exactly the encoding of h, and the AAD is header ‖ metadata.
-	k.putNonce(s, h.CTR)
-	aad := s.aadBuf(hlen + len(metadata))
-	copyHeader(aad, sframeCiphertext, hlen)
-	copyMetadata(aad[hlen:], metadata)
-	var err error
-	if len(out) > 0 && &out[0] == &sframeCiphertext[0] {
-		// In place: decrypt where the ciphertext lies, then move the
-		// plaintext down over the header.
-		var pt []byte
-		if pt, err = k.aead.Open(ct[:0], s.nonce[:], ct, aad); err == nil {
-			copy(out, pt)
-		}
-	} else {
-		_, err = k.aead.Open(out[:0], s.nonce[:], ct, aad)
-	}
-	if err != nil {
+	if k.p.Open(&s.nonce, s.aadBuf(hlen+len(metadata)), out, sframeCiphertext, metadata, h.CTR, hlen) != nil {
 		return ErrAuth
 	}
 	return nil
-}
-
-// copyHeader copies the hlen-byte encoded header at the start of src to dst
-// (which has room for MaxHeaderSize bytes or len(src), whichever is less),
-// with one 8-byte move when src is long enough, as it is whenever a tag
-// follows the header, instead of a call to memmove.
-func copyHeader(dst, src []byte, hlen int) {
-	if hlen <= 8 && len(src) >= 8 && len(dst) >= 8 {
-		*(*[8]byte)(dst) = [8]byte(src) // bytes past hlen are overwritten next
-		return
-	}
-	copy(dst, src[:hlen])
 }
