@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 	"github.com/callseal/callseal/e2ee/sframe"
 	"github.com/callseal/callseal/internal/replay"
 )
@@ -109,26 +110,37 @@ type aheadKey struct {
 // recvKey is the receive key of one epoch of one stream, with its replay
 // window. key, epoch and eraseOlderAfter are immutable once in a ring.
 type recvKey struct {
-	key   *sframe.Key
+	// key is the SFrame key's AEAD and salt, copied out of the
+	// sframe.Key so that Open finds them beside the replay window and its
+	// buffers, not one pointer further (package sfcore).
+	key   sfcore.Parts
 	epoch uint64
 	// eraseOlderAfter is the number of accepted packets after which the
 	// older epochs of the stream are erased; 0 if none are kept.
 	eraseOlderAfter uint64
 
 	// mu is held by Open across the replay check, decryption and the
-	// replay update, so that scratch serves every Open of the key.
-	mu       sync.Mutex // guards replay, accepted and scratch
+	// replay update, so that one nonce and AAD buffer serve every Open of
+	// the key. (They are heap fields because slices passed through the
+	// cipher.AEAD interface escape.)
+	mu       sync.Mutex // guards replay, accepted, nonce and aad
 	replay   replay.Window
 	accepted uint64
-	scratch  sframe.Scratch
+	nonce    [sfcore.NonceSize]byte
+	aad      [maxAADSize]byte
 }
+
+// maxAADSize is the largest AAD of a sealed RTP packet in bytes: the
+// largest SFrame header and an RTP fixed header with 15 CSRCs (RFC 3550,
+// Section 5.1).
+const maxAADSize = sframe.MaxHeaderSize + rtpFixedHeaderSize + 15*rtpCSRCSize // bytes
 
 func (s *Session) newRecvKey(epoch uint64, kind MediaKind, base []byte) (*recvKey, error) {
 	k, err := newSFrameKey(s.suite, epoch, kind, base)
 	if err != nil {
 		return nil, err
 	}
-	return &recvKey{key: k, epoch: epoch, replay: replay.New(s.window)}, nil
+	return &recvKey{key: sfcore.Of(k), epoch: epoch, replay: replay.New(s.window)}, nil
 }
 
 func (s *Session) newRecvChain(kind MediaKind, ssrc uint32, base []byte) (*recvChain, error) {

@@ -57,13 +57,24 @@ func parseRTP(pkt []byte) (rtpLayout, error) {
 	return rtpLayout{metaEnd: meta, payloadOff: off}, nil
 }
 
-// copyHeader copies the RTP header hdr to the start of dst, with fixed-size
-// moves for the common 12-byte header (no CSRCs, no extension) instead of
-// a call to memmove.
-func copyHeader(dst, hdr []byte) {
-	if len(hdr) == rtpFixedHeaderSize && len(dst) >= rtpFixedHeaderSize {
-		*(*[rtpFixedHeaderSize]byte)(dst) = [rtpFixedHeaderSize]byte(hdr)
-		return
+// commonRTPPayload returns the offset of the payload of pkt if its header
+// is version 2 without padding or CSRCs, with or without an extension
+// (RFC 3550, Section 5.1 and 5.3.1), and 0 for any other header or a packet
+// cut short in its header. Such a header is what almost every RTP packet
+// has, and its SFrame metadata is the 12-byte fixed header.
+func commonRTPPayload(pkt []byte) int {
+	if len(pkt) < rtpFixedHeaderSize+rtpExtHeaderSize {
+		return 0
 	}
-	copy(dst, hdr)
+	switch pkt[0] {
+	case rtpVersion << 6:
+		return rtpFixedHeaderSize
+	case rtpVersion<<6 | 0x10:
+		off := rtpFixedHeaderSize + rtpExtHeaderSize + 4*int(binary.BigEndian.Uint16(pkt[14:16]))
+		if off > len(pkt) {
+			return 0
+		}
+		return off
+	}
+	return 0
 }

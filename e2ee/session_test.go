@@ -23,11 +23,13 @@ func TestMediaKindString(t *testing.T) {
 	assert.Equal(t, "MediaKind(7)", MediaKind(7).String())
 }
 
+var allSuites = []sframe.CipherSuite{
+	sframe.AES_128_CTR_HMAC_SHA256_80, sframe.AES_128_CTR_HMAC_SHA256_64,
+	sframe.AES_128_CTR_HMAC_SHA256_32, sframe.AES_128_GCM_SHA256_128, sframe.AES_256_GCM_SHA512_128,
+}
+
 func TestRoundTrip(t *testing.T) {
-	suites := []sframe.CipherSuite{
-		sframe.AES_128_CTR_HMAC_SHA256_80, sframe.AES_128_CTR_HMAC_SHA256_64,
-		sframe.AES_128_CTR_HMAC_SHA256_32, sframe.AES_128_GCM_SHA256_128, sframe.AES_256_GCM_SHA512_128,
-	}
+	suites := allSuites
 	shapes := map[string]pktOpts{
 		"plain":     {},
 		"csrc":      {csrc: []uint32{1, 2, 3}},
@@ -86,6 +88,102 @@ func TestInPlace(t *testing.T) {
 	require.Equal(t, Video, kind)
 	require.Same(t, &buf[0], &opened[0])
 	require.Equal(t, pkt, opened)
+}
+
+// openVerdict is what one Open returned, for comparing two receivers.
+type openVerdict struct {
+	out  []byte
+	kind MediaKind
+	err  error
+}
+
+// sameVerdict requires that two Opens agree: the same output and kind, or
+// errors of the same class.
+func sameVerdict(t *testing.T, want, got openVerdict, msg string) {
+	t.Helper()
+	require.Equal(t, want.out, got.out, msg)
+	require.Equal(t, want.kind, got.kind, msg)
+	for _, class := range []error{nil, ErrAuth, ErrReplay, ErrUnknownKey, ErrMalformed, ErrClosed} {
+		require.Equal(t, errors.Is(want.err, class), errors.Is(got.err, class), "%s: %v vs %v", msg, want.err, got.err)
+	}
+}
+
+// TestOpenPathsAgree feeds the same packets to three receivers: Open into a
+// separate buffer (its per-packet path for headers without CSRCs), Open in
+// place (openSlow), and openSlow into a separate buffer. All three must
+// agree on every genuine, tampered, truncated and replayed packet, for
+// every suite and RTP header shape, and genuine packets must open to the
+// sender's.
+func TestOpenPathsAgree(t *testing.T) {
+	shapes := map[string]pktOpts{
+		"plain":     {},
+		"csrc":      {csrc: []uint32{1, 2, 3}},
+		"extension": {ext: []byte{0x80}},
+		"both":      {csrc: []uint32{9}, ext: []byte{1, 2, 3, 4, 5}},
+	}
+	for _, suite := range allSuites {
+		for name, shape := range shapes {
+			t.Run(fmt.Sprintf("%v/%s", suite, name), func(t *testing.T) {
+				alice, fast := newPair(t, WithCipherSuite(suite))
+				_, inPlace := newPair(t, WithCipherSuite(suite))
+				_, slow := newPair(t, WithCipherSuite(suite))
+				open := func(pkt []byte) [3]openVerdict {
+					var v [3]openVerdict
+					v[0].out, v[0].kind, v[0].err = fast.Open(make([]byte, 0, 4), bytes.Clone(pkt))
+					buf := bytes.Clone(pkt)
+					v[1].out, v[1].kind, v[1].err = inPlace.Open(buf[:0], buf)
+					if v[1].err == nil {
+						require.Same(t, &buf[0], &v[1].out[0])
+						v[1].out = bytes.Clone(v[1].out)
+					}
+					v[2].out, v[2].kind, v[2].err = slow.openSlow(nil, bytes.Clone(pkt))
+					return v
+				}
+				for seq := range 24 { // CTR 0..23: one- and two-byte SFrame headers
+					if seq == 12 { // the next epochs, followed from the KID
+						require.NoError(t, alice.Rekey())
+						require.NoError(t, alice.Rekey())
+					}
+					pkt := makeRTP(t, payloadOf(seq*7), pktOpts{csrc: shape.csrc, ext: shape.ext, seq: uint16(seq)})
+					sealed, err := alice.Seal(nil, pkt, Audio)
+					require.NoError(t, err)
+
+					for _, cut := range []int{1, len(sealed) / 2, len(sealed) - 1} {
+						v := open(sealed[:cut])
+						sameVerdict(t, v[2], v[0], fmt.Sprintf("seq %d cut %d: fast", seq, cut))
+						sameVerdict(t, v[2], v[1], fmt.Sprintf("seq %d cut %d: in place", seq, cut))
+						require.Error(t, v[0].err)
+					}
+					for i := 0; i < len(sealed); i += 3 {
+						bad := bytes.Clone(sealed)
+						bad[i] ^= 0x10
+						v := open(bad)
+						sameVerdict(t, v[2], v[0], fmt.Sprintf("seq %d byte %d: fast", seq, i))
+						sameVerdict(t, v[2], v[1], fmt.Sprintf("seq %d byte %d: in place", seq, i))
+						if v[0].err == nil { // a header extension byte: not protected
+							alice, fast = newPair(t, WithCipherSuite(suite))
+							_, inPlace = newPair(t, WithCipherSuite(suite))
+							_, slow = newPair(t, WithCipherSuite(suite))
+							sealed, err = alice.Seal(nil, pkt, Audio)
+							require.NoError(t, err)
+						}
+					}
+
+					v := open(sealed)
+					require.NoError(t, v[0].err)
+					require.Equal(t, Audio, v[0].kind)
+					require.Equal(t, pkt, v[0].out)
+					sameVerdict(t, v[0], v[1], fmt.Sprintf("seq %d: in place", seq))
+					sameVerdict(t, v[0], v[2], fmt.Sprintf("seq %d: openSlow", seq))
+
+					v = open(sealed) // a replay
+					require.ErrorIs(t, v[0].err, ErrReplay)
+					sameVerdict(t, v[0], v[1], fmt.Sprintf("seq %d replay: in place", seq))
+					sameVerdict(t, v[0], v[2], fmt.Sprintf("seq %d replay: openSlow", seq))
+				}
+			})
+		}
+	}
 }
 
 func TestInexactOverlapPanics(t *testing.T) {
@@ -521,6 +619,11 @@ func FuzzOpen(f *testing.F) {
 		require.NoError(f, err)
 		f.Add(p)
 	}
+	for _, shape := range []pktOpts{{}, {ext: []byte{1, 2, 3}}} { // headers of Open's per-packet path
+		p, err := alice.Seal(nil, makeRTP(f, payloadOf(30), shape), Video)
+		require.NoError(f, err)
+		f.Add(p)
+	}
 	f.Add([]byte{0x80})
 	f.Add(make([]byte, 12))
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -529,8 +632,13 @@ func FuzzOpen(f *testing.F) {
 		genuine, err := alice.Seal(nil, makeRTP(t, payloadOf(20), pktOpts{}), Audio)
 		require.NoError(t, err)
 		orig := bytes.Clone(in)
-		out, _, err := bob.Open(nil, in)
+		out, kind, err := bob.Open(nil, in)
 		require.Equal(t, orig, in, "Open modified its input")
+		// The per-packet path and the general one agree on every input.
+		_, slow := newPair(t)
+		var want openVerdict
+		want.out, want.kind, want.err = slow.openSlow(nil, bytes.Clone(in))
+		sameVerdict(t, want, openVerdict{out, kind, err}, "Open vs openSlow")
 		if err == nil {
 			// Only a packet whose authenticated part is genuine opens; the
 			// RTP header bytes are passed through unchanged.
