@@ -70,8 +70,8 @@ func (w *Window) Check(ctr uint64) Verdict {
 // Accept records ctr, for which Check must have just returned Fresh, and
 // reports whether ctr is now the newest accepted counter.
 func (w *Window) Accept(ctr uint64) (newest bool) {
-	// The common case, small enough to be inlined: in order, within the
-	// newest word (with top = noTop before the first counter, never true).
+	// The common case first: in order, within the newest word (with
+	// top = noTop before the first counter, never true).
 	if ctr > w.top && ctr^w.top < 64 {
 		w.top = ctr
 		w.bitmap[(ctr/64)&w.mask] |= 1 << (ctr % 64)
