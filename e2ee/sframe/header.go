@@ -2,7 +2,7 @@ package sframe
 
 import (
 	"encoding/binary"
-	"math/bits"
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 
 	"github.com/callseal/callseal/internal/alias"
 )
@@ -18,9 +18,8 @@ const MaxHeaderSize = 1 + 8 + 8 // bytes
 //	|X|  K  |Y|  C  |
 //	+-+-+-+-+-+-+-+-+
 const (
-	flagX       = 0x80 // extended KID: K is the KID length in bytes minus one
-	flagY       = 0x08 // extended CTR: C is the CTR length in bytes minus one
-	inlineLimit = 8    // values 0..7 are carried in K or C directly
+	flagX = 0x80 // extended KID: K is the KID length in bytes minus one
+	flagY = 0x08 // extended CTR: C is the CTR length in bytes minus one
 )
 
 // Header is a parsed SFrame header (RFC 9605, Section 4.3): the key ID and
@@ -31,18 +30,9 @@ type Header struct {
 	CTR uint64 // Counter: unique per encryption under one key
 }
 
-// fieldSize returns the number of bytes v takes after the config byte: 0 for
-// 0..7, else the minimum big-endian length.
-func fieldSize(v uint64) int {
-	if v < inlineLimit {
-		return 0
-	}
-	return (bits.Len64(v) + 7) / 8
-}
-
 // Size returns the encoded size of h in bytes, 1 to MaxHeaderSize.
 func (h Header) Size() int {
-	return 1 + fieldSize(h.KID) + fieldSize(h.CTR)
+	return 1 + sfcore.FieldSize(h.KID) + sfcore.FieldSize(h.CTR)
 }
 
 // AppendTo appends the encoding of h to dst and returns the extended slice.
@@ -59,13 +49,18 @@ func (h Header) AppendTo(dst []byte) []byte {
 // put writes the encoding of h to b[:h.Size()] and returns its size. b must
 // be at least that long.
 func (h Header) put(b []byte) int {
-	return h.putSized(b, fieldSize(h.KID), fieldSize(h.CTR))
+	return h.putSized(b, sfcore.FieldSize(h.KID), sfcore.FieldSize(h.CTR))
 }
 
-// putSized is put with the field sizes kn = fieldSize(h.KID) and
-// cn = fieldSize(h.CTR) already known.
+// putSized is put with the field sizes kn = sfcore.FieldSize(h.KID) and
+// cn = sfcore.FieldSize(h.CTR) already known.
 func (h Header) putSized(b []byte, kn, cn int) int {
 	n := 1 + kn + cn
+	if n <= sfcore.FastHeaderSize {
+		enc := sfcore.EncodeHeader(h.KID, h.CTR, kn, cn)
+		copy(b[:n], enc[:n])
+		return n
+	}
 	_ = b[n-1] // one bounds check
 	var cfg byte
 	if kn == 0 {
@@ -110,7 +105,7 @@ func ParseHeader(b []byte) (Header, int, error) {
 		} else {
 			size := int(cfg>>4)&0x07 + 1
 			h.KID = binary.BigEndian.Uint64(b[1:9]) >> (64 - 8*uint(size))
-			if fieldSize(h.KID) != size {
+			if sfcore.FieldSize(h.KID) != size {
 				return Header{}, 0, ErrMalformed
 			}
 			n += size
@@ -120,7 +115,7 @@ func ParseHeader(b []byte) (Header, int, error) {
 		} else {
 			size := int(cfg&0x07) + 1
 			h.CTR = binary.BigEndian.Uint64(b[n:n+8]) >> (64 - 8*uint(size))
-			if fieldSize(h.CTR) != size {
+			if sfcore.FieldSize(h.CTR) != size {
 				return Header{}, 0, ErrMalformed
 			}
 			n += size
@@ -160,7 +155,7 @@ func readUint(b []byte, off, size int) (uint64, int, bool) {
 	for _, c := range b[off : off+size] {
 		v = v<<8 | uint64(c)
 	}
-	if fieldSize(v) != size {
+	if sfcore.FieldSize(v) != size {
 		return 0, 0, false // 0..7 in extended form, or a leading zero byte
 	}
 	return v, off + size, true

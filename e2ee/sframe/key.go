@@ -32,7 +32,7 @@ const (
 type Key struct {
 	suite CipherSuite
 	kid   uint64
-	kn    int // fieldSize(kid): bytes the KID takes after the config byte
+	kn    int // sfcore.FieldSize(kid): bytes the KID takes after the config byte
 	nn    int // nonce (= salt) size in bytes, MaxSaltSize for every suite
 	nt    int // tag size in bytes
 	// p holds the AEAD (with sframe_key) and sframe_salt.
@@ -81,7 +81,7 @@ func NewKey(suite CipherSuite, kid uint64, baseKey []byte) (*Key, error) {
 			return nil, fmt.Errorf("sframe: %w", err)
 		}
 	}
-	return &Key{suite: suite, kid: kid, kn: fieldSize(kid), nn: p.nn, nt: p.nt, p: sfcore.NewParts(aead, salt)}, nil
+	return &Key{suite: suite, kid: kid, kn: sfcore.FieldSize(kid), nn: p.nn, nt: p.nt, p: sfcore.NewParts(aead, salt)}, nil
 }
 
 // deriveKeySalt implements derive_key_salt of RFC 9605, Section 4.4.2.
@@ -120,7 +120,7 @@ func (k *Key) KID() uint64 { return k.kid }
 // Overhead returns the number of bytes Seal adds to a plaintext with counter
 // ctr: the encoded header (1 to MaxHeaderSize bytes) plus the tag.
 func (k *Key) Overhead(ctr uint64) int {
-	return 1 + k.kn + fieldSize(ctr) + k.nt // Header{k.kid, ctr}.Size() + Nt
+	return 1 + k.kn + sfcore.FieldSize(ctr) + k.nt // Header{k.kid, ctr}.Size() + Nt
 }
 
 // Scratch is the working memory of one Seal or Open: the nonce and the AAD
@@ -172,7 +172,7 @@ func (s *Scratch) aadBuf(n int) []byte {
 
 // prepare fills s with the nonce for ctr and returns aad = header ‖
 // metadata (RFC 9605, Section 4.4.3), whose first hlen bytes are the
-// encoded header {k.kid, ctr}, with cn = fieldSize(ctr) and
+// encoded header {k.kid, ctr}, with cn = sfcore.FieldSize(ctr) and
 // hlen = 1 + k.kn + cn.
 func (k *Key) prepare(s *Scratch, ctr uint64, cn, hlen int, metadata []byte) []byte {
 	k.p.PutNonce(&s.nonce, ctr)
@@ -199,7 +199,7 @@ func (k *Key) Seal(dst []byte, ctr uint64, metadata, plaintext []byte) []byte {
 // SealWith is Seal with the caller's scratch space s instead of one from a
 // pool; s == nil takes one from the pool.
 func (k *Key) SealWith(s *Scratch, dst []byte, ctr uint64, metadata, plaintext []byte) []byte {
-	cn := fieldSize(ctr)
+	cn := sfcore.FieldSize(ctr)
 	hlen := 1 + k.kn + cn // Header{k.kid, ctr}.Size()
 	ret, out := alias.SliceForAppend(dst, hlen+len(plaintext)+k.nt)
 	inPlace := alias.AnyOverlap(out, plaintext)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 )
 
 func TestSFrameVectors(t *testing.T) {
@@ -38,7 +40,7 @@ func TestSFrameVectors(t *testing.T) {
 			}
 			var s Scratch
 			h := Header{KID: tc.KID, CTR: tc.CTR}
-			aad := k.prepare(&s, tc.CTR, fieldSize(tc.CTR), h.Size(), tc.Metadata)
+			aad := k.prepare(&s, tc.CTR, sfcore.FieldSize(tc.CTR), h.Size(), tc.Metadata)
 			if !bytes.Equal(s.nonce[:k.nn], tc.Nonce) {
 				t.Errorf("nonce = %x, want %x", s.nonce[:k.nn], tc.Nonce)
 			}

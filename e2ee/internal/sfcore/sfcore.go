@@ -14,6 +14,7 @@ package sfcore
 import (
 	"crypto/cipher"
 	"encoding/binary"
+	"math/bits"
 )
 
 // NonceSize is the AEAD nonce size in bytes of every RFC 9605 cipher suite
@@ -28,6 +29,46 @@ const rtpHeaderSize = 12 // bytes
 // CopySFrameHeader copies with one 8-byte move: a config byte with a KID and
 // a CTR of up to 7 bytes together.
 const FastHeaderSize = 8 // bytes
+
+// SFrame config byte (RFC 9605, Section 4.3): X K K K Y C C C.
+const (
+	flagX       = 0x80 // extended KID: K is the KID length in bytes minus one
+	flagY       = 0x08 // extended CTR: C is the CTR length in bytes minus one
+	inlineLimit = 8    // values 0..7 are carried in K or C directly
+)
+
+// FieldSize returns the number of bytes a KID or CTR of value v takes after
+// the config byte (RFC 9605, Section 4.3): 0 for 0..7, else the minimum
+// big-endian length, 1 to 8.
+func FieldSize(v uint64) int {
+	if v < inlineLimit {
+		return 0
+	}
+	return (bits.Len64(v) + 7) / 8
+}
+
+// EncodeHeader returns the SFrame header of kid and ctr (RFC 9605, Section
+// 4.3) in the first 1+kn+cn bytes of an 8-byte array, for kn = FieldSize(kid)
+// and cn = FieldSize(ctr) with 1+kn+cn ≤ FastHeaderSize; the bytes after it
+// are zero. It builds the header in one 64-bit word, without loops.
+func EncodeHeader(kid, ctr uint64, kn, cn int) [FastHeaderSize]byte {
+	var cfg, body uint64
+	if kn == 0 {
+		cfg = kid << 4
+	} else {
+		cfg = flagX | uint64(kn-1)<<4
+		body = kid
+	}
+	if cn == 0 {
+		cfg |= ctr
+	} else {
+		cfg |= flagY | uint64(cn-1)
+		body = body<<(8*uint(cn)) | ctr
+	}
+	var h [FastHeaderSize]byte
+	binary.BigEndian.PutUint64(h[:], cfg<<56|body<<(8*uint(FastHeaderSize-1-kn-cn)))
+	return h
+}
 
 // Parts are what an SFrame key needs per packet once sframe_key and
 // sframe_salt are derived (RFC 9605, Section 4.4.2): the AEAD holding

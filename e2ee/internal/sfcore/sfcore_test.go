@@ -3,6 +3,7 @@ package sfcore_test
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/callseal/callseal/e2ee/internal/sfcore"
@@ -117,4 +118,41 @@ func Example() {
 	}
 	fmt.Printf("%s (KID %d, CTR %d, %d-byte header)\n", out, h.KID, h.CTR, hlen)
 	// Output: hello (KID 1, CTR 42, 2-byte header)
+}
+
+// TestEncodeHeader checks EncodeHeader against sframe.ParseHeader's
+// byte-at-a-time parse for every KID and CTR field size that fits, at the
+// edges of each size and at random values.
+func TestEncodeHeader(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	values := func(size int) []uint64 {
+		if size == 0 {
+			return []uint64{0, 1, 7}
+		}
+		lo, hi := uint64(1)<<(8*(size-1)), uint64(1)<<(8*size)-1
+		if size == 1 {
+			lo = 8
+		}
+		if size == 8 {
+			hi = 1<<64 - 1
+		}
+		return []uint64{lo, hi, lo + rng.Uint64N(hi-lo)}
+	}
+	for kn := 0; kn <= 7; kn++ {
+		for cn := 0; 1+kn+cn <= sfcore.FastHeaderSize; cn++ {
+			for _, kid := range values(kn) {
+				for _, ctr := range values(cn) {
+					require.Equal(t, kn, sfcore.FieldSize(kid))
+					require.Equal(t, cn, sfcore.FieldSize(ctr))
+					enc := sfcore.EncodeHeader(kid, ctr, kn, cn)
+					n := 1 + kn + cn
+					h, hlen, err := sframe.ParseHeader(enc[:n])
+					require.NoError(t, err, "kid %d ctr %d", kid, ctr)
+					require.Equal(t, n, hlen)
+					require.Equal(t, sframe.Header{KID: kid, CTR: ctr}, h)
+					require.Equal(t, make([]byte, sfcore.FastHeaderSize-n), enc[n:], "bytes after the header")
+				}
+			}
+		}
+	}
 }
