@@ -40,12 +40,24 @@ type sendKey struct {
 	next  atomic.Uint64 // next CTR to use; may run past the limit, those values are never used
 	epoch uint64
 	key   *sframe.Key
+	// parts, kid and kn are key's AEAD and salt, KID and KID field size,
+	// copied here for Seal's per-packet path (as recvKey.key is for Open).
+	parts sfcore.Parts
+	kid   uint64
+	kn    int
 
-	// scratch is the nonce and AAD space of the Seal holding mu. Seal
-	// only tries the lock: one that finds it taken, by a concurrent Seal
-	// on the stream, uses a pooled scratch instead of waiting.
+	// mu guards the buffers below: the nonce and AAD space of the Seal
+	// holding it. Seal only tries the lock: one that finds it taken, by a
+	// concurrent Seal on the stream, uses a pooled sframe.Scratch instead
+	// of waiting.
 	mu      sync.Mutex
-	scratch sframe.Scratch
+	scratch sframe.Scratch // for packets with CSRCs
+	nonce   [sfcore.NonceSize]byte
+	aad     [sfcore.FastHeaderSize + rtpFixedHeaderSize]byte
+}
+
+func newSendKey(epoch uint64, k *sframe.Key) *sendKey {
+	return &sendKey{epoch: epoch, key: k, parts: sfcore.Of(k), kid: k.KID(), kn: sfcore.FieldSize(k.KID())}
 }
 
 func newSendChain(suite sframe.CipherSuite, kind MediaKind, ssrc uint32, base []byte) (*sendChain, error) {
@@ -54,7 +66,7 @@ func newSendChain(suite sframe.CipherSuite, kind MediaKind, ssrc uint32, base []
 		return nil, err
 	}
 	sc := &sendChain{kind: kind, ssrc: ssrc, base: base}
-	sc.cur.Store(&sendKey{key: k})
+	sc.cur.Store(newSendKey(0, k))
 	return sc, nil
 }
 
@@ -76,7 +88,7 @@ func (sc *sendChain) ratchetLocked(suite sframe.CipherSuite) error {
 	}
 	clear(sc.base)
 	sc.base = next
-	sc.cur.Store(&sendKey{epoch: old.epoch + 1, key: k})
+	sc.cur.Store(newSendKey(old.epoch+1, k))
 	return nil
 }
 

@@ -193,9 +193,13 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	if kind >= numKinds {
 		return nil, errUnknownKind
 	}
-	layout, err := parseRTP(pkt)
-	if err != nil {
-		return nil, err
+	// A header without CSRCs is located inline (see Open).
+	layout := rtpLayout{metaEnd: rtpFixedHeaderSize, payloadOff: commonRTPPayload(pkt)}
+	if layout.payloadOff == 0 {
+		var err error
+		if layout, err = parseRTP(pkt); err != nil {
+			return nil, err
+		}
 	}
 	sc := s.send[kind]
 	if s.perSSRC {
@@ -209,20 +213,56 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	}
 	ctr := sk.next.Add(1) - 1
 	if ctr >= s.rekeyAfter {
+		var err error
 		if sk, ctr, err = s.sealRatchet(sc, sk); err != nil {
 			return nil, err
 		}
 	}
-	ret, out := alias.SliceForAppend(dst, len(pkt)+sk.key.Overhead(ctr))
+	cn := sfcore.FieldSize(ctr)
+	hlen := 1 + sk.kn + cn
+	ret, out := alias.SliceForAppend(dst, len(pkt)+hlen+s.tagSize)
 	inPlace := alias.AnyOverlap(out, pkt)
 	if inPlace && &out[0] != &pkt[0] {
 		panic("e2ee: invalid buffer overlap")
 	}
+	if layout.metaEnd != rtpFixedHeaderSize || !sk.mu.TryLock() {
+		return s.sealSlow(ret, out, pkt, layout, sk, ctr, inPlace)
+	}
+
+	// The per-packet path, for an RTP header without CSRCs: sframe's
+	// SealWith written out, as Open's is (e2ee/BENCHMARKS.md, "The
+	// per-packet path"). The nonce and AAD are built before the output is
+	// written, which in place is pkt.
+	sk.parts.PutNonce(&sk.nonce, ctr)
+	hdr := sfcore.EncodeHeader(sk.kid, ctr, sk.kn, cn)
+	aad := sk.aad[:hlen+rtpFixedHeaderSize]
+	*(*[sfcore.FastHeaderSize]byte)(aad) = hdr // bytes past hlen are overwritten next
+	*(*[rtpFixedHeaderSize]byte)(aad[hlen:]) = [rtpFixedHeaderSize]byte(pkt)
+	sfOut := out[layout.payloadOff:]
+	payload := pkt[layout.payloadOff:]
+	if inPlace {
+		// Move the payload up past the SFrame header; seal it there.
+		payload = sfOut[hlen : hlen+len(payload)]
+		copy(payload, pkt[layout.payloadOff:])
+	} else {
+		sfcore.CopyRTPHeader(out, pkt[:layout.payloadOff])
+	}
+	copy(sfOut[:hlen], hdr[:hlen])
+	sk.parts.AEAD.Seal(sfOut[hlen:hlen], sk.nonce[:], payload, aad)
+	sk.mu.Unlock()
+	return ret, nil
+}
+
+// sealSlow is Seal for a packet with CSRCs, or one whose stream's buffers
+// are taken by a concurrent Seal: through sframe.Key.SealWith, with the
+// send key's scratch or a pooled one. out is ret's new part, ctr the
+// packet's counter.
+func (s *Session) sealSlow(ret, out, pkt []byte, layout rtpLayout, sk *sendKey, ctr uint64, inPlace bool) ([]byte, error) {
 	if !inPlace {
 		sfcore.CopyRTPHeader(out, pkt[:layout.payloadOff])
 	}
 	// The sframe output starts where the payload starts when in place.
-	sfDst, meta, payload := ret[:len(dst)+layout.payloadOff], pkt[:layout.metaEnd], pkt[layout.payloadOff:]
+	sfDst, meta, payload := ret[:len(ret)-len(out)+layout.payloadOff], pkt[:layout.metaEnd], pkt[layout.payloadOff:]
 	if sk.mu.TryLock() {
 		sk.key.SealWith(&sk.scratch, sfDst, ctr, meta, payload)
 		sk.mu.Unlock()
@@ -259,14 +299,15 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 	// The per-packet path, for the packets of almost every call: an RTP
 	// header without CSRCs (so the SFrame metadata is the 12-byte fixed
-	// header), an SFrame header of up to 8 bytes, a key in the ring, and a
-	// separate output. It is openKnown written out, with the AAD built by
-	// fixed-size moves and sfcore.Parts.Open's AEAD call inline: calls
-	// and branches here measured up to 0.08 of the e2ee/raw Open ratio at
-	// 160 B (e2ee/BENCHMARKS.md, "The per-packet path"). Seal writes SFrame
-	// headers of at most 5 bytes (a config byte, a one-byte KID, a CTR
-	// below 2^24), so only forgeries have longer ones. Anything else, and
-	// every error but a replay or a failed authentication, goes to openSlow.
+	// header), an SFrame header of up to 8 bytes and a key in the ring,
+	// opened in place or not. It is openKnown written out, with the AAD
+	// built by fixed-size moves and sfcore.Parts.Open's AEAD call inline:
+	// calls and branches here measured up to 0.08 of the e2ee/raw Open
+	// ratio at 160 B (e2ee/BENCHMARKS.md, "The per-packet path"). Seal
+	// writes SFrame headers of at most 5 bytes (a config byte, a one-byte
+	// KID, a CTR below 2^24), so only forgeries have longer ones. Anything
+	// else, and every error but a replay or a failed authentication, goes
+	// to openSlow.
 	off := commonRTPPayload(pkt)
 	if off == 0 || len(pkt)-off < sfcore.FastHeaderSize+s.tagSize {
 		return s.openSlow(dst, pkt)
@@ -288,8 +329,9 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 		return s.openSlow(dst, pkt) // a new epoch, an erased one, or closed
 	}
 	ret, out := alias.SliceForAppend(dst, len(pkt)-hlen-s.tagSize)
-	if alias.AnyOverlap(out, pkt) {
-		return s.openSlow(dst, pkt) // in place
+	inPlace := alias.AnyOverlap(out, pkt)
+	if inPlace && &out[0] != &pkt[0] {
+		panic("e2ee: invalid buffer overlap")
 	}
 
 	rk.mu.Lock()
@@ -301,8 +343,15 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 	aad := rk.aad[:hlen+rtpFixedHeaderSize]
 	*(*[sfcore.FastHeaderSize]byte)(aad) = [sfcore.FastHeaderSize]byte(sf) // bytes past hlen are overwritten next
 	*(*[rtpFixedHeaderSize]byte)(aad[hlen:]) = [rtpFixedHeaderSize]byte(pkt)
-	ptOff := len(dst) + off
-	if _, err := rk.key.AEAD.Open(ret[ptOff:ptOff], rk.nonce[:], sf[hlen:], aad); err != nil {
+	// In place, decrypt where the ciphertext lies; otherwise into the
+	// output, after the RTP header.
+	ct := sf[hlen:]
+	if inPlace {
+		_, err = rk.key.AEAD.Open(ct[:0], rk.nonce[:], ct, aad)
+	} else {
+		_, err = rk.key.AEAD.Open(ret[len(dst)+off:len(dst)+off], rk.nonce[:], ct, aad)
+	}
+	if err != nil {
 		rk.mu.Unlock()
 		return nil, 0, ErrAuth // the window is unchanged
 	}
@@ -311,7 +360,11 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 	if erase {
 		s.eraseBefore(rc, rk.epoch)
 	}
-	sfcore.CopyRTPHeader(ret[len(dst):], pkt[:off])
+	if inPlace {
+		copy(sf, ct[:len(ct)-s.tagSize]) // the plaintext, down over the SFrame header
+	} else {
+		sfcore.CopyRTPHeader(ret[len(dst):], pkt[:off])
+	}
 	return ret, kind, nil
 }
 
