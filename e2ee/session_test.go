@@ -23,6 +23,15 @@ func TestMediaKindString(t *testing.T) {
 	assert.Equal(t, "MediaKind(7)", MediaKind(7).String())
 }
 
+// rtpShapes are the RTP header layouts the tests seal and open: without
+// CSRCs (Seal's and Open's per-packet paths) and with them (the general ones).
+var rtpShapes = map[string]pktOpts{
+	"plain":     {},
+	"csrc":      {csrc: []uint32{1, 2, 3}},
+	"extension": {ext: []byte{0x80}},
+	"both":      {csrc: []uint32{9}, ext: []byte{1, 2, 3, 4, 5}},
+}
+
 var allSuites = []sframe.CipherSuite{
 	sframe.AES_128_CTR_HMAC_SHA256_80, sframe.AES_128_CTR_HMAC_SHA256_64,
 	sframe.AES_128_CTR_HMAC_SHA256_32, sframe.AES_128_GCM_SHA256_128, sframe.AES_256_GCM_SHA512_128,
@@ -30,15 +39,9 @@ var allSuites = []sframe.CipherSuite{
 
 func TestRoundTrip(t *testing.T) {
 	suites := allSuites
-	shapes := map[string]pktOpts{
-		"plain":     {},
-		"csrc":      {csrc: []uint32{1, 2, 3}},
-		"extension": {ext: []byte{0x80}},
-		"both":      {csrc: []uint32{9}, ext: []byte{1, 2, 3, 4, 5}},
-	}
 	for _, suite := range suites {
 		alice, bob := newPair(t, WithCipherSuite(suite))
-		for name, shape := range shapes {
+		for name, shape := range rtpShapes {
 			for _, kind := range allKinds {
 				for _, n := range []int{0, 1, 160, 1200} {
 					t.Run(fmt.Sprintf("%v/%s/%v/%d", suite, name, kind, n), func(t *testing.T) {
@@ -97,14 +100,8 @@ func TestInPlace(t *testing.T) {
 // for byte, in place and not, for every suite, RTP header shape, CTR size
 // (0..7 inline, one, two and three bytes) and KID size (epochs 0 and 2).
 func TestSealPathsAgree(t *testing.T) {
-	shapes := map[string]pktOpts{
-		"plain":     {},
-		"csrc":      {csrc: []uint32{1, 2, 3}},
-		"extension": {ext: []byte{0x80}},
-		"both":      {csrc: []uint32{9}, ext: []byte{1, 2, 3, 4, 5}},
-	}
 	for _, suite := range allSuites {
-		for name, shape := range shapes {
+		for name, shape := range rtpShapes {
 			t.Run(fmt.Sprintf("%v/%s", suite, name), func(t *testing.T) {
 				fast, bob := newPair(t, WithCipherSuite(suite))
 				slow, _ := newPair(t, WithCipherSuite(suite))
@@ -174,14 +171,8 @@ func sameVerdict(t *testing.T, want, got openVerdict, msg string) {
 // every suite and RTP header shape, and genuine packets must open to the
 // sender's.
 func TestOpenPathsAgree(t *testing.T) {
-	shapes := map[string]pktOpts{
-		"plain":     {},
-		"csrc":      {csrc: []uint32{1, 2, 3}},
-		"extension": {ext: []byte{0x80}},
-		"both":      {csrc: []uint32{9}, ext: []byte{1, 2, 3, 4, 5}},
-	}
 	for _, suite := range allSuites {
-		for name, shape := range shapes {
+		for name, shape := range rtpShapes {
 			t.Run(fmt.Sprintf("%v/%s", suite, name), func(t *testing.T) {
 				alice, fast := newPair(t, WithCipherSuite(suite))
 				_, inPlace := newPair(t, WithCipherSuite(suite))
