@@ -225,7 +225,7 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	if inPlace && &out[0] != &pkt[0] {
 		panic("e2ee: invalid buffer overlap")
 	}
-	if layout.metaEnd != rtpFixedHeaderSize || !sk.mu.TryLock() {
+	if layout.metaEnd != rtpFixedHeaderSize || hlen > sfcore.FastHeaderSize || !sk.mu.TryLock() {
 		return s.sealSlow(ret, out, pkt, layout, sk, ctr, inPlace)
 	}
 
@@ -254,7 +254,8 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 }
 
 // sealSlow is Seal for a packet with CSRCs, or one whose stream's buffers
-// are taken by a concurrent Seal: through sframe.Key.SealWith, with the
+// are taken by a concurrent Seal (or, never with MaxCounter < 2^24, an
+// SFrame header longer than sfcore.FastHeaderSize): through sframe.Key.SealWith, with the
 // send key's scratch or a pooled one. out is ret's new part, ctr the
 // packet's counter.
 func (s *Session) sealSlow(ret, out, pkt []byte, layout rtpLayout, sk *sendKey, ctr uint64, inPlace bool) ([]byte, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 	"github.com/callseal/callseal/e2ee/sframe"
 )
 
@@ -144,6 +145,13 @@ func TestSealPathsAgree(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestHeadersFitPerPacketPaths: every SFrame header Seal writes fits the
+// per-packet paths' 8-byte header moves, so no genuine packet needs the
+// general paths for its header.
+func TestHeadersFitPerPacketPaths(t *testing.T) {
+	require.LessOrEqual(t, sframe.Header{KID: maxKID, CTR: MaxCounter}.Size(), sfcore.FastHeaderSize)
 }
 
 // openVerdict is what one Open returned, for comparing two receivers.
