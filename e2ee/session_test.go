@@ -631,39 +631,55 @@ func TestZeroAllocs(t *testing.T) {
 		sframe.AES_128_CTR_HMAC_SHA256_32: 2,
 	} {
 		alice, bob := newPair(t, WithCipherSuite(suite))
-		for _, n := range []int{160, 1200} {
-			pkt := makeRTP(t, payloadOf(n), pktOpts{csrc: []uint32{1}, ext: []byte{1, 2}})
-			sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
-			openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
-			allocs := testing.AllocsPerRun(500, func() {
-				sealed, err := alice.Seal(sealBuf[:0], pkt, Video)
-				if err != nil {
-					panic(err)
-				}
-				if _, _, err := bob.Open(openBuf[:0], sealed); err != nil {
-					panic(err)
-				}
-			})
-			require.Equal(t, want, allocs, "%v %d B: allocations per Seal+Open", suite, n)
+		for name, shape := range rtpShapes { // the per-packet and the general paths
+			for _, n := range []int{160, 1200} {
+				pkt := makeRTP(t, payloadOf(n), shape)
+				sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+				openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+				allocs := testing.AllocsPerRun(200, func() {
+					sealed, err := alice.Seal(sealBuf[:0], pkt, Video)
+					if err != nil {
+						panic(err)
+					}
+					if _, _, err := bob.Open(openBuf[:0], sealed); err != nil {
+						panic(err)
+					}
+				})
+				require.Equal(t, want, allocs, "%v %s %d B: allocations per Seal+Open", suite, name, n)
+				allocs = testing.AllocsPerRun(200, func() {
+					buf := sealBuf[:len(pkt)]
+					copy(buf, pkt)
+					sealed, err := alice.Seal(buf[:0], buf, Video)
+					if err != nil {
+						panic(err)
+					}
+					if _, _, err := bob.Open(sealed[:0], sealed); err != nil {
+						panic(err)
+					}
+				})
+				require.Equal(t, want, allocs, "%v %s %d B: allocations per Seal+Open in place", suite, name, n)
+			}
 		}
 	}
-	alice, bob := newPair(t)
-	pkt := makeRTP(t, payloadOf(1200), pktOpts{csrc: []uint32{1}, ext: []byte{1, 2}})
-	openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+	for name, shape := range rtpShapes {
+		alice, bob := newPair(t)
+		pkt := makeRTP(t, payloadOf(1200), shape)
+		openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
 
-	// Rejections do not allocate either.
-	sealed, err := alice.Seal(nil, pkt, Video)
-	require.NoError(t, err)
-	_, _, err = bob.Open(nil, sealed)
-	require.NoError(t, err)
-	bad := bytes.Clone(sealed)
-	bad[len(bad)-1] ^= 1
-	allocs := testing.AllocsPerRun(100, func() {
-		bob.Open(openBuf[:0], sealed)  // replay
-		bob.Open(openBuf[:0], bad)     // auth
-		bob.Open(openBuf[:0], pkt[:5]) // malformed
-	})
-	require.Zero(t, allocs, "allocations per rejected packet")
+		// Rejections do not allocate either.
+		sealed, err := alice.Seal(nil, pkt, Video)
+		require.NoError(t, err)
+		_, _, err = bob.Open(nil, sealed)
+		require.NoError(t, err)
+		bad := bytes.Clone(sealed)
+		bad[len(bad)-1] ^= 1
+		allocs := testing.AllocsPerRun(100, func() {
+			bob.Open(openBuf[:0], sealed)  // replay
+			bob.Open(openBuf[:0], bad)     // auth
+			bob.Open(openBuf[:0], pkt[:5]) // malformed
+		})
+		require.Zero(t, allocs, "%s: allocations per rejected packet", name)
+	}
 }
 
 // FuzzOpen feeds arbitrary bytes to Open: it must never panic, never modify
