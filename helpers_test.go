@@ -221,6 +221,15 @@ func sessionGoroutines() int {
 	return strings.Count(string(buf), "callseal.(*Session).receive")
 }
 
+// waitNoSessionGoroutines waits for the receive goroutines of earlier
+// tests' sessions, all closed by their cleanups, to leave the stack: Close
+// waits for the receive loop, which may still be returning from its
+// deferred calls. Tests that count goroutines start from there.
+func waitNoSessionGoroutines(t *testing.T) {
+	t.Helper()
+	waitFor(t, 5*time.Second, "earlier tests' receive goroutines to end", func() bool { return sessionGoroutines() == 0 })
+}
+
 // waitFor polls cond until it holds or the test times out after d.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()

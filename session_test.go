@@ -411,7 +411,8 @@ func TestOverflow(t *testing.T) {
 // TestClose: Close stops the receive goroutine, wakes blocked readers,
 // closes the transport, and everything after it fails with ErrClosed.
 func TestClose(t *testing.T) {
-	before := sessionGoroutines()
+	waitNoSessionGoroutines(t)
+	const before = 0 // session receive goroutines
 	alice, bob, ap, _ := call(t, Config{})
 	exchange(t, alice, bob, 2)
 	assert.Equal(t, before+2, sessionGoroutines())
@@ -466,7 +467,8 @@ func TestClose(t *testing.T) {
 // TestCloseWhileBusy closes sessions while writers and readers run on every
 // stream: nothing panics, races or leaks.
 func TestCloseWhileBusy(t *testing.T) {
-	before := sessionGoroutines()
+	waitNoSessionGoroutines(t)
+	const before = 0 // session receive goroutines
 	for range 20 {
 		alice, bob, _, _ := call(t, Config{})
 		var wg sync.WaitGroup
