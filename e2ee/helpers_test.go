@@ -60,3 +60,29 @@ func payloadOf(n int) []byte {
 	}
 	return b
 }
+
+// sealOpenAllocs returns the allocations of one alice.Seal of pkt as kind
+// and one bob.Open of the result, into buffers of their own or, with
+// inPlace, both in one buffer, averaged over 200 runs.
+func sealOpenAllocs(alice, bob *Session, pkt []byte, kind MediaKind, inPlace bool) float64 {
+	sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+	openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+	return testing.AllocsPerRun(200, func() {
+		in := pkt
+		if inPlace {
+			in = sealBuf[:len(pkt)]
+			copy(in, pkt)
+		}
+		sealed, err := alice.Seal(sealBuf[:0], in, kind)
+		if err != nil {
+			panic(err)
+		}
+		dst := openBuf[:0]
+		if inPlace {
+			dst = sealed[:0]
+		}
+		if _, _, err := bob.Open(dst, sealed); err != nil {
+			panic(err)
+		}
+	})
+}

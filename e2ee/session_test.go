@@ -634,30 +634,10 @@ func TestZeroAllocs(t *testing.T) {
 		for name, shape := range rtpShapes { // the per-packet and the general paths
 			for _, n := range []int{160, 1200} {
 				pkt := makeRTP(t, payloadOf(n), shape)
-				sealBuf := make([]byte, 0, len(pkt)+alice.Overhead())
-				openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
-				allocs := testing.AllocsPerRun(200, func() {
-					sealed, err := alice.Seal(sealBuf[:0], pkt, Video)
-					if err != nil {
-						panic(err)
-					}
-					if _, _, err := bob.Open(openBuf[:0], sealed); err != nil {
-						panic(err)
-					}
-				})
-				require.Equal(t, want, allocs, "%v %s %d B: allocations per Seal+Open", suite, name, n)
-				allocs = testing.AllocsPerRun(200, func() {
-					buf := sealBuf[:len(pkt)]
-					copy(buf, pkt)
-					sealed, err := alice.Seal(buf[:0], buf, Video)
-					if err != nil {
-						panic(err)
-					}
-					if _, _, err := bob.Open(sealed[:0], sealed); err != nil {
-						panic(err)
-					}
-				})
-				require.Equal(t, want, allocs, "%v %s %d B: allocations per Seal+Open in place", suite, name, n)
+				require.Equal(t, want, sealOpenAllocs(alice, bob, pkt, Video, false),
+					"%v %s %d B: allocations per Seal+Open", suite, name, n)
+				require.Equal(t, want, sealOpenAllocs(alice, bob, pkt, Video, true),
+					"%v %s %d B: allocations per Seal+Open in place", suite, name, n)
 			}
 		}
 	}
