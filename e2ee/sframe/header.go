@@ -2,25 +2,14 @@ package sframe
 
 import (
 	"encoding/binary"
-	"github.com/callseal/callseal/e2ee/internal/sfcore"
 
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 	"github.com/callseal/callseal/internal/alias"
 )
 
 // MaxHeaderSize is the largest encoded SFrame header in bytes: the config
 // byte, an 8-byte KID and an 8-byte CTR.
 const MaxHeaderSize = 1 + 8 + 8 // bytes
-
-// Config byte layout (RFC 9605, Section 4.3):
-//
-//	 0 1 2 3 4 5 6 7
-//	+-+-+-+-+-+-+-+-+
-//	|X|  K  |Y|  C  |
-//	+-+-+-+-+-+-+-+-+
-const (
-	flagX = 0x80 // extended KID: K is the KID length in bytes minus one
-	flagY = 0x08 // extended CTR: C is the CTR length in bytes minus one
-)
 
 // Header is a parsed SFrame header (RFC 9605, Section 4.3): the key ID and
 // the counter from which the nonce is formed. Its zero value is the 1-byte
@@ -56,24 +45,8 @@ func (h Header) put(b []byte) int {
 // cn = sfcore.FieldSize(h.CTR) already known.
 func (h Header) putSized(b []byte, kn, cn int) int {
 	n := 1 + kn + cn
-	if n <= sfcore.FastHeaderSize {
-		enc := sfcore.EncodeHeader(h.KID, h.CTR, kn, cn)
-		copy(b[:n], enc[:n])
-		return n
-	}
 	_ = b[n-1] // one bounds check
-	var cfg byte
-	if kn == 0 {
-		cfg |= byte(h.KID) << 4
-	} else {
-		cfg |= flagX | byte(kn-1)<<4
-	}
-	if cn == 0 {
-		cfg |= byte(h.CTR)
-	} else {
-		cfg |= flagY | byte(cn-1)
-	}
-	b[0] = cfg
+	b[0] = sfcore.ConfigByte(h.KID, h.CTR, kn, cn)
 	putUint(b[1:1+kn], h.KID)
 	putUint(b[1+kn:n], h.CTR)
 	return n
@@ -100,7 +73,7 @@ func ParseHeader(b []byte) (Header, int, error) {
 		cfg := b[0]
 		n := 1
 		var h Header
-		if cfg&flagX == 0 {
+		if cfg&sfcore.FlagX == 0 {
 			h.KID = uint64(cfg>>4) & 0x07
 		} else {
 			size := int(cfg>>4)&0x07 + 1
@@ -110,7 +83,7 @@ func ParseHeader(b []byte) (Header, int, error) {
 			}
 			n += size
 		}
-		if cfg&flagY == 0 {
+		if cfg&sfcore.FlagY == 0 {
 			h.CTR = uint64(cfg & 0x07)
 		} else {
 			size := int(cfg&0x07) + 1
@@ -129,14 +102,14 @@ func ParseHeader(b []byte) (Header, int, error) {
 	n := 1
 	var h Header
 	var ok bool
-	if cfg&flagX == 0 {
+	if cfg&sfcore.FlagX == 0 {
 		h.KID = uint64(cfg>>4) & 0x07
 	} else {
 		if h.KID, n, ok = readUint(b, n, int(cfg>>4)&0x07+1); !ok {
 			return Header{}, 0, ErrMalformed
 		}
 	}
-	if cfg&flagY == 0 {
+	if cfg&sfcore.FlagY == 0 {
 		h.CTR = uint64(cfg & 0x07)
 	} else {
 		if h.CTR, n, ok = readUint(b, n, int(cfg&0x07)+1); !ok {

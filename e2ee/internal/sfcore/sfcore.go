@@ -30,10 +30,15 @@ const rtpHeaderSize = 12 // bytes
 // a CTR of up to 7 bytes together.
 const FastHeaderSize = 8 // bytes
 
-// SFrame config byte (RFC 9605, Section 4.3): X K K K Y C C C.
+// Config byte layout (RFC 9605, Section 4.3):
+//
+//	 0 1 2 3 4 5 6 7
+//	+-+-+-+-+-+-+-+-+
+//	|X|  K  |Y|  C  |
+//	+-+-+-+-+-+-+-+-+
 const (
-	flagX       = 0x80 // extended KID: K is the KID length in bytes minus one
-	flagY       = 0x08 // extended CTR: C is the CTR length in bytes minus one
+	FlagX       = 0x80 // extended KID: K is the KID length in bytes minus one
+	FlagY       = 0x08 // extended CTR: C is the CTR length in bytes minus one
 	inlineLimit = 8    // values 0..7 are carried in K or C directly
 )
 
@@ -47,26 +52,31 @@ func FieldSize(v uint64) int {
 	return (bits.Len64(v) + 7) / 8
 }
 
+// ConfigByte returns the config byte of the SFrame header of kid and ctr
+// (RFC 9605, Section 4.3), for kn = FieldSize(kid) and cn = FieldSize(ctr):
+// a value below 8 in its K or C bits, else the X or Y flag and the field's
+// length in bytes minus one.
+func ConfigByte(kid, ctr uint64, kn, cn int) byte {
+	cfg := byte(kid) << 4
+	if kn > 0 {
+		cfg = FlagX | byte(kn-1)<<4
+	}
+	if cn == 0 {
+		return cfg | byte(ctr)
+	}
+	return cfg | FlagY | byte(cn-1)
+}
+
 // EncodeHeader returns the SFrame header of kid and ctr (RFC 9605, Section
 // 4.3) in the first 1+kn+cn bytes of an 8-byte array, for kn = FieldSize(kid)
 // and cn = FieldSize(ctr) with 1+kn+cn ≤ FastHeaderSize; the bytes after it
-// are zero. It builds the header in one 64-bit word, without loops.
+// are zero. It builds the header in one 64-bit word, without loops: the
+// config byte, then the KID's kn bytes, then the CTR's cn bytes.
 func EncodeHeader(kid, ctr uint64, kn, cn int) [FastHeaderSize]byte {
-	var cfg, body uint64
-	if kn == 0 {
-		cfg = kid << 4
-	} else {
-		cfg = flagX | uint64(kn-1)<<4
-		body = kid
-	}
-	if cn == 0 {
-		cfg |= ctr
-	} else {
-		cfg |= flagY | uint64(cn-1)
-		body = body<<(8*uint(cn)) | ctr
-	}
+	body := ctr & (1<<(8*uint(cn)) - 1)                   // 0 when the CTR is in the config byte
+	body |= kid & (1<<(8*uint(kn)) - 1) << (8 * uint(cn)) // likewise the KID
 	var h [FastHeaderSize]byte
-	binary.BigEndian.PutUint64(h[:], cfg<<56|body<<(8*uint(FastHeaderSize-1-kn-cn)))
+	binary.BigEndian.PutUint64(h[:], uint64(ConfigByte(kid, ctr, kn, cn))<<56|body<<(8*uint(FastHeaderSize-1-kn-cn)))
 	return h
 }
 
