@@ -17,10 +17,13 @@ import (
 
 // ContinuityStore keeps one ContinuityRecord per peer identity
 // (Config.PeerID). The handshake calls Load when it draws its key share
-// (Start for the initiator, the Commit for the responder) and Save only
-// once the handshake completed; the app calls Result.MarkVerified after
-// the users compared the check number. Implementations must be safe for
-// concurrent use if several handshakes share one store; FileStore is.
+// (Start for the initiator, the Commit for the responder) and Save twice:
+// when it commits to the attempt (the same record with FailedAttempts
+// counted up) and once the handshake completed (the new retained secret,
+// FailedAttempts zero). The app calls Result.MarkVerified after the users
+// compared the check number. Implementations must keep every field of the
+// record, and must be safe for concurrent use if several handshakes share
+// one store; FileStore is.
 type ContinuityStore interface {
 	// Load returns the record for peerID; ok is false when there is none.
 	Load(peerID string) (rec ContinuityRecord, ok bool, err error)
@@ -29,9 +32,15 @@ type ContinuityStore interface {
 }
 
 // ContinuityRecord is what a ContinuityStore keeps for one peer.
+//
+// A record may exist before any handshake with the peer completed: it then
+// holds only FailedAttempts, and its Secret is all zero. An all-zero Secret
+// means "no retained secret" (a derived secret is zero with probability
+// 2^-256): such a record offers no retained secret, exactly like no record,
+// so it causes no continuity break.
 type ContinuityRecord struct {
 	// Secret is the retained secret of the last completed handshake with
-	// the peer (ZRTP's rs1).
+	// the peer (ZRTP's rs1), 32 bytes; all zero when there is none.
 	Secret [SecretSize]byte
 	// Previous, when HasPrevious, is the secret used in that handshake
 	// (ZRTP's rs2). It is still offered, so continuity survives a
@@ -41,6 +50,57 @@ type ContinuityRecord struct {
 	// Verified reports that the users compared the check number of a call
 	// in this unbroken chain (set by Result.MarkVerified).
 	Verified bool
+	// FailedAttempts counts the handshakes with the peer that this party
+	// committed to but that did not complete, since the last one that
+	// completed (or since the record was created). The handshake counts an
+	// attempt when it commits to it — the initiator in Handshake.Start,
+	// the responder when it accepts the peer's Commit (a repeated Commit
+	// is answered without counting again) — and a completed handshake
+	// saves zero. An attempt that fails, is abandoned, or never gets an
+	// answer thus stays counted; messages rejected before the commitment
+	// (a Commit for another identity, with no common suite) are not
+	// attempts. The count saturates at the largest uint32.
+	//
+	// A man in the middle learns both check numbers before either party
+	// completes and can abort every attempt in which they differ, so
+	// failed attempts are the trace its retries leave (SECURITY.md, "The
+	// check number"); Result.FailedAttempts and the function
+	// FailedAttempts report the count to the app.
+	FailedAttempts uint32
+}
+
+// hasSecret reports whether r holds a retained secret (a non-zero Secret).
+func (r *ContinuityRecord) hasSecret() bool {
+	var zero [SecretSize]byte
+	return subtle.ConstantTimeCompare(r.Secret[:], zero[:]) != 1
+}
+
+// FailedAttempts returns the number of handshakes with peerID that this
+// party committed to since the last one that completed and that did not
+// complete (ContinuityRecord.FailedAttempts; 0 when store holds no record
+// for peerID), so an app can warn before or without a handshake, e.g.
+// when it shows the contact. Several failures in a row are how a man in
+// the middle who aborts the calls whose check numbers would differ shows
+// itself; they are also what a bad network or calls hung up while ringing
+// leave behind, so warn after a few, not after one.
+//
+// Without a ContinuityStore there is no counter: FailedAttempts returns an
+// error wrapping ErrContinuity for a nil store, and one wrapping
+// ErrContinuity and the store's error when Load fails. It is as safe for
+// concurrent use as store.
+func FailedAttempts(store ContinuityStore, peerID string) (uint32, error) {
+	if store == nil {
+		return 0, fmt.Errorf("%w: no ContinuityStore configured", ErrContinuity)
+	}
+	rec, ok, err := store.Load(peerID)
+	if err != nil {
+		return 0, fmt.Errorf("%w: load: %w", ErrContinuity, err)
+	}
+	defer rec.wipe()
+	if !ok {
+		return 0, nil
+	}
+	return rec.FailedAttempts, nil
 }
 
 // wipe clears the secrets of r (best-effort).
@@ -121,15 +181,18 @@ func retainedID(rs *[SecretSize]byte, role Role, callID []byte) [wire.RetainedID
 // continuity is one handshake's view of its retained secrets.
 type continuity struct {
 	store    ContinuityStore
+	peerID   string
 	own      [][SecretSize]byte // current, then previous, as loaded
 	verified bool               // the loaded record's flag
 	match    int                // index into own of the shared secret, or -1
 	status   Continuity
+	loaded   ContinuityRecord // the record as loaded (zero if none), to count the attempt
+	failed   uint32           // the loaded record's FailedAttempts
 }
 
 // loadContinuity reads the record for peerID from store (nil: continuity off).
 func loadContinuity(store ContinuityStore, peerID string) (*continuity, error) {
-	c := &continuity{store: store, match: -1, status: ContinuityOff}
+	c := &continuity{store: store, peerID: peerID, match: -1, status: ContinuityOff}
 	if store == nil {
 		return c, nil
 	}
@@ -137,8 +200,13 @@ func loadContinuity(store ContinuityStore, peerID string) (*continuity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: load: %w", ErrContinuity, err)
 	}
-	defer rec.wipe()
-	if ok {
+	if !ok {
+		rec.wipe()
+		return c, nil
+	}
+	c.loaded = rec
+	c.failed = rec.FailedAttempts
+	if rec.hasSecret() { // a record without a secret offers none
 		c.own = append(c.own, rec.Secret)
 		if rec.HasPrevious && !hmac.Equal(rec.Previous[:], rec.Secret[:]) {
 			c.own = append(c.own, rec.Previous)
@@ -146,6 +214,33 @@ func loadContinuity(store ContinuityStore, peerID string) (*continuity, error) {
 		c.verified = rec.Verified
 	}
 	return c, nil
+}
+
+// countAttempt saves the loaded record (or a new one without a secret)
+// with FailedAttempts counted up, when this party commits to the attempt;
+// a completed handshake saves zero again (next). Continuity off: nothing.
+// Errors wrap ErrContinuity.
+func (c *continuity) countAttempt() error {
+	if c.store == nil {
+		return nil
+	}
+	defer c.loaded.wipe() // not needed any more, either way
+	if c.loaded.FailedAttempts < ^uint32(0) {
+		c.loaded.FailedAttempts++
+	}
+	if err := c.store.Save(c.peerID, c.loaded); err != nil {
+		return fmt.Errorf("%w: save: %w", ErrContinuity, err)
+	}
+	return nil
+}
+
+// failedBefore returns the number of failed attempts loaded at the start of
+// this handshake (0 for a nil c or continuity off).
+func (c *continuity) failedBefore() uint32 {
+	if c == nil {
+		return 0
+	}
+	return c.failed
 }
 
 // ids returns the IDs this party sends, in the order current, previous.
@@ -216,8 +311,8 @@ func (c *continuity) secret() []byte {
 
 // next returns the record to save after a completed handshake: the new
 // retained secret, the secret used in this call (or, after a break, the
-// previous current one) as Previous, and the Verified flag carried over
-// only when the chain held.
+// previous current one) as Previous, the Verified flag carried over only
+// when the chain held, and FailedAttempts zero.
 func (c *continuity) next(retained *[SecretSize]byte) ContinuityRecord {
 	rec := ContinuityRecord{Secret: *retained}
 	switch {
@@ -239,4 +334,5 @@ func (c *continuity) wipe() {
 		clear(c.own[i][:])
 	}
 	c.own = nil
+	c.loaded.wipe()
 }

@@ -224,8 +224,10 @@ func TestContinuityLostConfirm(t *testing.T) {
 	}
 }
 
-// TestContinuityUpdatedOnlyWhenComplete: the store is written once per
-// side, after that side completed; a failed handshake writes nothing.
+// TestContinuityUpdatedOnlyWhenComplete: each side writes its record
+// twice: when it commits to the attempt, with FailedAttempts counted up and
+// the secrets unchanged, and after it completed, with the new retained
+// secret; a rejected message writes nothing.
 func TestContinuityUpdatedOnlyWhenComplete(t *testing.T) {
 	si, sr := continuedStores(t)
 	before := [2]ContinuityRecord{si.get("bob"), sr.get("alice")}
@@ -238,25 +240,31 @@ func TestContinuityUpdatedOnlyWhenComplete(t *testing.T) {
 	require.NoError(t, err)
 	reveal, err := i.Handle(resp)
 	require.NoError(t, err)
-	require.Equal(t, before, [2]ContinuityRecord{si.get("bob"), sr.get("alice")})
+	counted := before
+	counted[0].FailedAttempts, counted[1].FailedAttempts = 1, 1
+	require.Equal(t, counted, [2]ContinuityRecord{si.get("bob"), sr.get("alice")})
+	require.Equal(t, savesI+1, si.saves)
+	require.Equal(t, savesR+1, sr.saves)
 	bad := bytes.Clone(reveal)
 	bad[len(bad)-1] ^= 1
 	_, err = r.Handle(bad)
 	require.ErrorIs(t, err, ErrConfirm)
-	require.Equal(t, savesI, si.saves)
-	require.Equal(t, savesR, sr.saves)
+	require.Equal(t, savesI+1, si.saves)
+	require.Equal(t, savesR+1, sr.saves)
 	confirm, err := r.Handle(reveal)
 	require.NoError(t, err)
-	require.Equal(t, savesR+1, sr.saves)
-	require.Equal(t, savesI, si.saves)
+	require.Equal(t, savesR+2, sr.saves)
+	require.Equal(t, savesI+1, si.saves)
 	_, err = i.Handle(confirm)
 	require.NoError(t, err)
-	require.Equal(t, savesI+1, si.saves)
+	require.Equal(t, savesI+2, si.saves)
 	_, err = i.Handle(confirm) // a duplicate saves nothing
 	require.NoError(t, err)
-	require.Equal(t, savesI+1, si.saves)
+	require.Equal(t, savesI+2, si.saves)
 	require.Equal(t, si.get("bob").Secret, sr.get("alice").Secret)
 	require.NotEqual(t, before[0].Secret, si.get("bob").Secret)
+	require.Zero(t, si.get("bob").FailedAttempts)
+	require.Zero(t, sr.get("alice").FailedAttempts)
 }
 
 func TestContinuityStoreFailures(t *testing.T) {

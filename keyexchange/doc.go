@@ -51,8 +51,11 @@
 // derived from the secrets travel. Result.Continuity reports whether the
 // chain held or broke (so the app can warn), Result.Verified whether the
 // users compared the check number earlier in the chain, and
-// Result.MarkVerified records a comparison. The store is written only after
-// a completed handshake.
+// Result.MarkVerified records a comparison. The store's secrets change only
+// after a completed handshake; before, each party counts the attempt
+// (ContinuityRecord.FailedAttempts), which Result.FailedAttempts and
+// FailedAttempts report, so the app can warn about repeated calls that
+// failed to set up.
 //
 // # Signaling
 //

@@ -46,10 +46,15 @@ type fileStoreJSON struct {
 	Peers   map[string]fileRecordJSON `json:"peers"`
 }
 
+// fileRecordJSON is one peer's record. Version 1 files written before
+// FailedAttempts existed lack "failed_attempts" and load with 0; a record
+// without a retained secret (only a count of failed attempts) has no
+// "secret".
 type fileRecordJSON struct {
-	Secret   string `json:"secret"`             // hex, 32 bytes
-	Previous string `json:"previous,omitempty"` // hex, 32 bytes, when present
-	Verified bool   `json:"verified"`
+	Secret         string `json:"secret,omitempty"`   // hex, 32 bytes, when present
+	Previous       string `json:"previous,omitempty"` // hex, 32 bytes, when present
+	Verified       bool   `json:"verified"`
+	FailedAttempts uint32 `json:"failed_attempts,omitempty"` // ContinuityRecord.FailedAttempts
 }
 
 // read returns the file's content; a missing file is an empty store.
@@ -98,8 +103,10 @@ func (s *FileStore) Load(peerID string) (ContinuityRecord, bool, error) {
 		return ContinuityRecord{}, false, nil
 	}
 	var rec ContinuityRecord
-	if err := decodeSecret(j.Secret, &rec.Secret); err != nil {
-		return ContinuityRecord{}, false, fmt.Errorf("%s: peer %q: %w", s.path, peerID, err)
+	if j.Secret != "" { // absent: a record holding only FailedAttempts
+		if err := decodeSecret(j.Secret, &rec.Secret); err != nil {
+			return ContinuityRecord{}, false, fmt.Errorf("%s: peer %q: %w", s.path, peerID, err)
+		}
 	}
 	if j.Previous != "" {
 		if err := decodeSecret(j.Previous, &rec.Previous); err != nil {
@@ -109,6 +116,7 @@ func (s *FileStore) Load(peerID string) (ContinuityRecord, bool, error) {
 		rec.HasPrevious = true
 	}
 	rec.Verified = j.Verified
+	rec.FailedAttempts = j.FailedAttempts
 	return rec, true, nil
 }
 
@@ -121,7 +129,10 @@ func (s *FileStore) Save(peerID string, rec ContinuityRecord) error {
 	if err != nil {
 		return err
 	}
-	j := fileRecordJSON{Secret: hex.EncodeToString(rec.Secret[:]), Verified: rec.Verified}
+	j := fileRecordJSON{Verified: rec.Verified, FailedAttempts: rec.FailedAttempts}
+	if rec.hasSecret() {
+		j.Secret = hex.EncodeToString(rec.Secret[:])
+	}
 	if rec.HasPrevious {
 		j.Previous = hex.EncodeToString(rec.Previous[:])
 	}

@@ -8,11 +8,14 @@ import (
 
 // FuzzFileStoreLoad feeds arbitrary file contents to FileStore.Load: it must
 // never panic, and a record it returns must have come from a well-formed
-// entry (32-byte secrets); a Save over any content that Load accepted must
-// then load back the saved record.
+// entry (32-byte secrets, or none); a Save over any content that Load
+// accepted must then load back the saved record, with or without a secret.
 func FuzzFileStoreLoad(f *testing.F) {
 	f.Add([]byte(`{"version":1,"peers":{"bob":{"secret":"` + hex32(1) + `","verified":true}}}`))
 	f.Add([]byte(`{"version":1,"peers":{"bob":{"secret":"` + hex32(2) + `","previous":"` + hex32(3) + `","verified":false}}}`))
+	f.Add([]byte(`{"version":1,"peers":{"bob":{"secret":"` + hex32(4) + `","verified":true,"failed_attempts":3}}}`))
+	f.Add([]byte(`{"version":1,"peers":{"bob":{"verified":false,"failed_attempts":1}}}`))
+	f.Add([]byte(`{"version":1,"peers":{"bob":{"failed_attempts":-1}}}`))
 	f.Add([]byte(`{"version":2,"peers":{}}`))
 	f.Add([]byte(`{"version":1,"peers":{"bob":{"secret":"abcd"}}}`))
 	f.Add([]byte(`{"version":1}`))
@@ -32,8 +35,11 @@ func FuzzFileStoreLoad(f *testing.F) {
 			}
 			return
 		}
-		want := ContinuityRecord{Verified: !rec.Verified}
-		want.Secret[0] = 0x5a
+		// With a secret when the loaded record had none, and vice versa.
+		want := ContinuityRecord{Verified: !rec.Verified, FailedAttempts: rec.FailedAttempts ^ 1}
+		if !rec.hasSecret() {
+			want.Secret[0] = 0x5a
+		}
 		if err := s.Save("bob", want); err != nil {
 			t.Fatalf("Save after a successful Load: %v", err)
 		}
@@ -41,7 +47,7 @@ func FuzzFileStoreLoad(f *testing.F) {
 		if err != nil || !ok {
 			t.Fatalf("Load after Save: ok=%v err=%v", ok, err)
 		}
-		if got.Secret != want.Secret || got.Verified != want.Verified || got.HasPrevious {
+		if got != want {
 			t.Fatalf("Load after Save = %+v, want %+v", got, want)
 		}
 	})

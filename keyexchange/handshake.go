@@ -149,7 +149,9 @@ func (h *Handshake) Retransmit() []byte {
 // Start begins the handshake on the initiator and returns message 1, Commit.
 // It returns ErrWrongState on a responder or when called a second time, and
 // an error wrapping ErrContinuity if the ContinuityStore fails; after an
-// error the state is unchanged.
+// error the state is unchanged. With a ContinuityStore, Start counts the
+// attempt in the peer's record (ContinuityRecord.FailedAttempts) before it
+// returns the Commit; completing the handshake resets the count.
 //
 // Config.Rand is read in this order: X25519 scalar (32 bytes), ML-KEM-768
 // seed d ‖ z (64 bytes, only if the hybrid suite is offered), nonce (32).
@@ -197,6 +199,11 @@ func (h *Handshake) Start() ([]byte, error) {
 	if err != nil {
 		cont.wipe()
 		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+	}
+	// Last, so that an error before leaves the store as it was.
+	if err := cont.countAttempt(); err != nil {
+		cont.wipe()
+		return nil, err
 	}
 	h.priv, h.pub, h.nonce = priv, pub, nonce
 	h.kemKey = kemKey
@@ -259,8 +266,9 @@ func (h *Handshake) Handle(msg []byte) ([]byte, error) {
 
 // handleCommit: responder, message 1 → message 2. It checks both
 // identities, chooses the suite, decides the policy, matches retained
-// secrets, and draws the responder's key share, ML-KEM ciphertext (hybrid)
-// and nonce. The commitment is kept and checked against the Reveal.
+// secrets, draws the responder's key share, ML-KEM ciphertext (hybrid)
+// and nonce, and counts the attempt in the ContinuityStore. The commitment
+// is kept and checked against the Reveal.
 //
 // Config.Rand is read in this order: X25519 scalar (32 bytes), ML-KEM
 // encapsulation randomness m (32 bytes, hybrid, test hook only), nonce (32).
@@ -317,6 +325,11 @@ func (h *Handshake) handleCommit(msg []byte) ([]byte, error) {
 	reply, err := r.Marshal()
 	if err != nil {
 		return fail(fmt.Errorf("keyexchange: internal error: %w", err), kemSS)
+	}
+	// Last, so that a rejected Commit leaves the store as it was; a
+	// repeated Commit is answered by Handle and not counted again.
+	if err := cont.countAttempt(); err != nil {
+		return fail(err, kemSS)
 	}
 	h.priv, h.pub, h.nonce = priv, pub, nonce
 	h.kemSecret = kemSS
@@ -428,6 +441,7 @@ func (h *Handshake) handleReveal(msg []byte) ([]byte, error) {
 	clear(h.kemSecret)
 	h.kemSecret = nil
 	h.result = ks.result(h.resultParams(&th))
+	h.result.failedAttempts = h.cont.failedBefore()
 	h.cont.wipe()
 	h.state = StateDone
 	return reply, nil
@@ -449,6 +463,7 @@ func (h *Handshake) handleConfirm(msg []byte) ([]byte, error) {
 	h.pendingRec = ContinuityRecord{} // wipes its secrets
 	clear(h.wantConfirm[:])
 	h.result, h.pending = h.pending, nil
+	h.result.failedAttempts = h.cont.failedBefore()
 	h.state = StateDone
 	return nil, nil
 }

@@ -64,6 +64,8 @@ type Result struct {
 	verified   bool
 	store      ContinuityStore
 	retainedFP [sha256.Size]byte // SHA-256 of the retained secret this call saved
+
+	failedAttempts uint32 // ContinuityRecord.FailedAttempts as loaded
 }
 
 // Decision returns the policy decision both parties computed from their two
@@ -218,3 +220,17 @@ const (
 	labelSRTPSalt       = "callseal srtp master salt"
 	labelExporterPrefix = "callseal exporter "
 )
+
+// FailedAttempts returns how many handshakes with the peer this party had
+// committed to and that did not complete since the last completed one,
+// before this handshake (ContinuityRecord.FailedAttempts as loaded at its
+// start; this handshake reset the stored count to zero). It is 0 without a
+// ContinuityStore, which keeps no count.
+//
+// A man in the middle learns both check numbers before either party
+// completes, so it can abort every attempt in which they would differ and
+// pass one comparison with probability about (FailedAttempts()+1) × 2^-b
+// for a rendering of b bits (SECURITY.md, "The check number"). When the
+// count is more than a few, tell the user, e.g. "3 calls with bob failed
+// to set up before this one — compare the check number carefully".
+func (r *Result) FailedAttempts() uint32 { return r.failedAttempts }
