@@ -16,8 +16,10 @@
 // Because the initiator commits to its key share before it sees the
 // responder's, and the responder fixes its own before the reveal, an active
 // man in the middle cannot steer the two check numbers towards each other:
-// it gets exactly one guess per call (probability 10^-20 for the 20-digit
-// check number). Keys come from HKDF-SHA256 (RFC 5869) with the transcript
+// it gets exactly one guess per handshake attempt (probability 10^-20 for
+// the 20-digit check number). It learns both numbers before either party
+// completes, so it can abort the attempts in which they differ, unseen;
+// Result.FailedAttempts counts such attempts for the app to warn. Keys come from HKDF-SHA256 (RFC 5869) with the transcript
 // hash as salt, in the style of the TLS 1.3 key schedule (RFC 8446, Section
 // 7.1). PROTOCOL.md, beside this file, is the byte-level specification:
 // message layouts, the key schedule with every label, the security

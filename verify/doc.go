@@ -60,21 +60,34 @@
 // of its two handshakes the attacker has fixed everything it contributes
 // before the honest party's last contribution decides the SAS secret.
 // It cannot search for key shares that make its two strings equal; the
-// strings are independent and uniform, and the attacker passes one
-// comparison with probability 2^-bits — one guess:
+// strings are independent and uniform, and one attempt passes the
+// comparison with probability 2^-bits — one guess per attempt:
 //
-//	rendering      bits    MitM passes one comparison with probability
-//	CheckNumber    66.4    10^-20               (plus < 2^-61 from the reduction mod 10^20)
-//	Digits(n)      3.32·n  10^-n, e.g. 10^-6 for n = 6   (plus < 10^n / 2^128)
-//	Emoji          42      2^-42 ≈ 2.3 × 10^-13
-//	B32            20      2^-20 ≈ 9.5 × 10^-7   (ZRTP's usual SAS)
-//	Words          16      2^-16 ≈ 1.5 × 10^-5
+//	rendering      bits    one attempt passes with   N for 1 % (see below)
+//	CheckNumber    66.4    10^-20                    ≈ 1.0 × 10^18
+//	Digits(n)      3.32·n  10^-n                     ≈ 10^(n-2), e.g. 10^4 for n = 6
+//	Emoji          42      2^-42 ≈ 2.3 × 10^-13      ≈ 4.4 × 10^10
+//	B32            20      2^-20 ≈ 9.5 × 10^-7       ≈ 1.1 × 10^4   (ZRTP's usual SAS)
+//	Words          16      2^-16 ≈ 1.5 × 10^-5       ≈ 660
 //
-// A failed guess is a call in which the users see different strings: the
-// attack is detected, so it cannot be retried unnoticed. Users must
-// compare the whole string; comparing only part of it gives the
-// probability for the bits compared (the first 8 digits of the check
-// number: 10^-8).
+// (bits = log2 of the number of strings: log2(10^20) ≈ 66.4 for
+// CheckNumber; the decimal renderings add < 10^n / 2^128, < 2^-61 for 20
+// digits, from the reduction mod 10^n.)
+//
+// The attacker may make many attempts. It learns both strings before
+// either party completes its handshake (the responder's from the
+// responder's message 2, the initiator's from the initiator's message 3),
+// so it aborts every attempt in which they differ; the users see a call
+// that failed to set up, not two different strings. After N attempts
+// aborted unseen it has passed with probability 1 − (1 − 2^-bits)^N ≤
+// N × 2^-bits; the last column gives the N at which that reaches 1 %.
+// Each party counts such attempts per peer in its continuity store
+// (keyexchange.Result.FailedAttempts, keyexchange.FailedAttempts): after
+// a few, the app warns the user to compare carefully, and it never
+// retries a failed setup automatically without limit (SECURITY.md, "What
+// apps must do"). Users must compare the whole string; comparing only
+// part of it gives the probability for the bits compared (the first 8
+// digits of the check number: 10^-8 per attempt).
 //
 // # Why a code without a commitment needs far more digits
 //
@@ -93,7 +106,9 @@
 // 2^33 for a collision, which is why such a code must be long, and a
 // 4-character B32 code (2^20 tries, seconds of work) would be worthless.
 // With the commitment no offline search is possible — every try is a
-// real call that fails in front of the users — so even a short code
-// holds at 2^-bits per call, and the 20-digit check number is far beyond
-// what any attacker can hope to pass.
+// real call attempt, which the attacker can abort but the parties count
+// — so a code holds at 2^-bits per attempt. A short code (Words, B32,
+// Digits with few digits) then falls to a few hundred or thousand failed
+// calls; the 20-digit check number is far beyond what any attacker can
+// hope to pass.
 package verify
