@@ -559,3 +559,26 @@ func TestConcurrentWritersRekey(t *testing.T) {
 	require.True(t, waitFor(t, 10*time.Second, func() bool { return c.got.count() >= writers*each }),
 		"got %d; bob %+v", c.got.count(), c.bob.Stats())
 }
+
+// TestSetSessionClaims: one e2ee.Session keys one Factory. Set on a second
+// Factory it would key a second call with the same keys; that is refused
+// with e2ee.ErrSessionInUse and the second Factory keeps what it had.
+func TestSetSessionClaims(t *testing.T) {
+	sa, sb := sessionPair(t)
+	f1, f2 := NewFactory(), NewFactory()
+	require.NoError(t, f1.SetSession(sa))
+	require.NoError(t, f1.SetSession(sa), "the same Factory may set it again")
+	require.ErrorIs(t, f2.SetSession(sa), e2ee.ErrSessionInUse)
+	require.Nil(t, f2.Session())
+	require.NoError(t, f2.SetSession(sb))
+	require.ErrorIs(t, f1.SetSession(sb), e2ee.ErrSessionInUse)
+	require.Same(t, sa, f1.Session(), "a refused SetSession keeps the current session")
+
+	// Replacing the session (after a new handshake) is allowed; the
+	// replaced one stays this Factory's.
+	sc, _ := sessionPair(t)
+	require.NoError(t, f1.SetSession(sc))
+	require.ErrorIs(t, f2.SetSession(sa), e2ee.ErrSessionInUse)
+	require.NoError(t, f1.SetSession(nil))
+	require.Nil(t, f1.Session())
+}
