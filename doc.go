@@ -61,13 +61,23 @@
 // New and WriteRTP wrap the layer's sentinel errors (srtp.ErrMalformed,
 // e2ee.ErrMalformed, ...) for errors.Is.
 //
+// # One handshake, one Session
+//
+// New takes the Result's media and transport secrets (the Result keeps only
+// the SAS and exporter secrets, until Result.Wipe), so a second New from the
+// same Result fails with keyexchange.ErrSecretsTaken: two sessions under the
+// same keys would reuse nonces. A call that moves to a new socket or network
+// path (ICE restart, network change) keeps its Session: SetTransport closes
+// the old Transport and continues on the new one with the same keys, SRTP
+// indexes and SFrame counters. Anything else needs a new handshake.
+//
 // # Concurrency
 //
 // A Session and its Streams are safe for concurrent use. Writes on different
 // streams run in parallel; writes on one stream are serialized, and packets of
 // one SSRC must be written in sequence-number order (the SRTP rollover counter
 // follows them). Any number of goroutines may read a stream; each packet goes
-// to one of them. Rekey and Stats may be called at any time.
+// to one of them. Rekey, SetTransport and Stats may be called at any time.
 //
 // # Allocation
 //

@@ -150,3 +150,29 @@ func ExampleSession_E2EE() {
 	// rekey: callseal: end-to-end encryption is off for this call
 	// bob got "vp8 frame"; 21 RTP bytes, 37 on the wire (SRTP 16)
 }
+
+// A call moves to a new socket (an ICE restart, a network change): the same
+// Session continues on it, with the same keys and counters. A second
+// Session from the same handshake would be refused.
+func ExampleSession_SetTransport() {
+	ra, rb := runHandshake(policy.Party{}, policy.Party{})
+	a1, b1 := udpPair()
+	alice, _ := callseal.New(ra, callseal.Config{Transport: a1})
+	defer alice.Close()
+	bob, _ := callseal.New(rb, callseal.Config{Transport: b1})
+	defer bob.Close()
+
+	_, err := callseal.New(ra, callseal.Config{Transport: a1})
+	fmt.Println("second session:", errors.Is(err, keyexchange.ErrSecretsTaken))
+
+	a2, b2 := udpPair() // both sides on new sockets
+	fmt.Println(alice.SetTransport(a2), bob.SetTransport(b2))
+	pkt := []byte{0x80, 111, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 'h', 'i'}
+	_ = alice.Stream(callseal.Audio).WriteRTP(pkt)
+	got, err := bob.Stream(callseal.Audio).ReadRTP(nil)
+	fmt.Printf("%q %v\n", got[12:], err)
+	// Output:
+	// second session: true
+	// <nil> <nil>
+	// "hi" <nil>
+}

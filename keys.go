@@ -15,7 +15,8 @@ import (
 // A KeySource from DTLSKeys or HopKeys keys one Session: New wipes
 // (best-effort) the copies of the keys it holds once the SRTP contexts are
 // derived, and refuses it a second time, since two sessions with the same
-// keys would reuse keystream. DirectKeys holds no keys.
+// keys would reuse keystream. DirectKeys holds no keys: the keys come from
+// the Result, which keys one Session (keyexchange.ErrSecretsTaken).
 type KeySource struct {
 	ks *keySource
 }
@@ -64,7 +65,30 @@ func (k KeySource) Profile() srtp.Profile {
 	return k.ks.profile
 }
 
-// session builds the transport SRTP session and wipes the keys.
+// check reports, without using the KeySource or the Result, the errors
+// session would return before taking the Result's secrets: a KeySource
+// already used, bad DTLS keying material, an unsupported profile.
+func (k KeySource) check() error {
+	ks := k.ks
+	if ks == nil {
+		return nil
+	}
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	switch {
+	case !ks.direct && ks.used:
+		return errors.New("callseal: KeySource already used by another Session")
+	case ks.err != nil:
+		return fmt.Errorf("callseal: transport keys: %w", ks.err)
+	case ks.profile.KeySize() == 0:
+		return fmt.Errorf("callseal: transport keys: unsupported profile %v", ks.profile)
+	}
+	return nil
+}
+
+// session builds the transport SRTP session and wipes the keys. It takes
+// res's transport secrets even when the keys come from DTLS or a relay
+// (and erases them unused), so that res keys no second Session.
 func (k KeySource) session(res *keyexchange.Result) (*srtp.Session, error) {
 	ks := k.ks
 	if ks == nil {
@@ -81,12 +105,14 @@ func (k KeySource) session(res *keyexchange.Result) (*srtp.Session, error) {
 	if ks.err != nil {
 		return nil, fmt.Errorf("callseal: transport keys: %w", ks.err)
 	}
-	local, remote := ks.local, ks.remote
-	if ks.direct {
-		var err error
-		if local, remote, err = srtp.KeysFromResult(res, ks.profile); err != nil {
-			return nil, fmt.Errorf("callseal: transport keys: %w", err)
-		}
+	local, remote, err := srtp.KeysFromResult(res, ks.profile)
+	if err != nil {
+		return nil, fmt.Errorf("callseal: transport keys: %w", err)
+	}
+	if !ks.direct {
+		wipeKeys(local)
+		wipeKeys(remote)
+		local, remote = ks.local, ks.remote
 	}
 	defer wipeKeys(local)
 	defer wipeKeys(remote)

@@ -10,26 +10,36 @@ import (
 // authenticated packets to attribute failed ones: a 1:1 call has a few.
 const maxLearnedSSRCs = 64
 
-// receive is the receive loop: it reads the transport until it fails or
-// the Session closes, and hands each packet to handle.
-func (s *Session) receive(l *layers) {
-	defer close(s.recvDone)
+// receive is the receive loop: it reads the current transport until it
+// fails or the Session closes, and hands each packet to handle. When
+// SetTransport replaced the transport it was reading, it continues on the
+// new one.
+func (s *Session) receive(l *layers, lp *recvLoop) {
+	defer close(lp.done)
 	buf := make([]byte, MaxPacketSize)
 	defer clear(buf) // held plaintext
 	learned := make(map[uint32]MediaKind)
 	for {
-		n, err := s.transport.Read(buf)
+		tb := s.transport.Load()
+		n, err := tb.t.Read(buf)
 		if err != nil {
-			switch {
-			case s.closed.Load():
-				s.recvErr = ErrClosed
-			case errors.Is(err, syscall.ECONNREFUSED):
+			if s.closed.Load() {
+				lp.err = ErrClosed
+				return
+			}
+			if errors.Is(err, syscall.ECONNREFUSED) {
 				// An ICMP port unreachable for an earlier write on a
 				// connected UDP socket: the peer is not listening yet.
 				continue
-			default:
-				s.recvErr = fmt.Errorf("callseal: transport: %w", err)
 			}
+			s.loopMu.Lock()
+			if s.transport.Load() != tb {
+				s.loopMu.Unlock()
+				continue // SetTransport replaced tb: read the new one
+			}
+			lp.err = fmt.Errorf("callseal: transport: %w", err)
+			lp.ended = true
+			s.loopMu.Unlock()
 			return
 		}
 		s.handle(l, buf[:n], learned)

@@ -67,7 +67,9 @@ type Session struct {
 	checkNumber string
 	overhead    int
 	classify    func(uint32, uint8) (MediaKind, bool)
-	transport   Transport
+
+	// transport is the current Transport; SetTransport replaces it.
+	transport atomic.Pointer[transportBox]
 
 	profile srtp.Profile
 
@@ -80,11 +82,23 @@ type Session struct {
 
 	unattributed streamCounters
 
-	closed   atomic.Bool
-	recvDone chan struct{} // closed when the receive loop ends
-	recvErr  error         // why it ended; written before recvDone is closed
-	closeMu  sync.Mutex
+	closed atomic.Bool
+	// loop is the receive loop; SetTransport starts a new one if the last
+	// one ended because its Transport failed.
+	loop     atomic.Pointer[recvLoop]
+	loopMu   sync.Mutex // orders a loop's end against SetTransport's swap
+	closeMu  sync.Mutex // serialises Close and SetTransport
 	closeErr error
+}
+
+// transportBox holds a Transport for atomic replacement.
+type transportBox struct{ t Transport }
+
+// recvLoop is one run of the receive loop.
+type recvLoop struct {
+	done  chan struct{} // closed when the loop ends
+	err   error         // why it ended; written before done is closed
+	ended bool          // the loop decided to end; guarded by Session.loopMu
 }
 
 // New starts a Session for the call whose handshake produced res, on
@@ -93,8 +107,22 @@ type Session struct {
 // *keyexchange.PolicyError as well, and the Session runs on transport SRTP
 // only.
 //
+// New takes res's secrets: the media secrets for the E2EE layer and the
+// transport secrets for DirectKeys (with other key sources it erases them
+// unused), and erases any the Session does not need
+// (keyexchange.Result.DropSecrets). One Result keys one Session: a second
+// New with the same Result, whatever the key source, returns an error
+// wrapping keyexchange.ErrSecretsTaken, since two sessions under the same
+// keys would reuse nonces. To move the call to a new socket or network path
+// keep the Session and call SetTransport; anything else needs a new
+// handshake.
+//
 // New starts the receive goroutine; Close stops it. On error nothing is
-// started and the Transport is not closed.
+// started and the Transport is not closed. Errors about the arguments (nil
+// Result or Transport, QueueLength, ErrNoClassifier, a KeySource that is
+// used, has bad DTLS keying material or an unsupported profile) leave res
+// as it was; after any other error res's media and transport secrets are
+// erased all the same, and the call needs a new handshake.
 func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 	if res == nil {
 		return nil, errors.New("callseal: nil keyexchange.Result")
@@ -109,40 +137,91 @@ func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 		cfg.QueueLength = DefaultQueueLength
 	}
 	s := &Session{
-		decision:  res.Decision(),
-		classify:  cfg.Classify,
-		transport: cfg.Transport,
-		recvDone:  make(chan struct{}),
+		decision: res.Decision(),
+		classify: cfg.Classify,
 	}
+	if !s.decision.E2EE && s.classify == nil {
+		return nil, ErrNoClassifier
+	}
+	if err := cfg.SRTP.check(); err != nil {
+		return nil, err
+	}
+	defer res.DropSecrets() // whatever the layers did not take
 	l := new(layers)
+	// Transport first: every key source takes res's transport secrets, so
+	// a used Result fails here also when E2EE is off.
+	outer, err := cfg.SRTP.session(res)
+	if err != nil {
+		return nil, err
+	}
 	if s.decision.E2EE {
 		in, err := e2ee.NewSession(res, cfg.E2EE...)
 		if err != nil {
 			return nil, fmt.Errorf("callseal: %w", err)
 		}
+		in.Claim(s) // cannot fail: the session is new
 		l.inner = in
 		s.overhead = in.Overhead()
-	} else if s.classify == nil {
-		return nil, ErrNoClassifier
 	}
 	if s.decision.E2EE || cfg.SRTP.direct() {
 		s.checkNumber = verify.CheckNumber(res)
-	}
-	outer, err := cfg.SRTP.session(res)
-	if err != nil {
-		return nil, err
 	}
 	l.outer = outer
 	s.profile = outer.Profile()
 	s.overhead += s.profile.RTPOverhead()
 	s.layers.Store(l)
+	s.transport.Store(&transportBox{cfg.Transport})
 
 	for k := range s.streams {
 		s.streams[k].init(s, MediaKind(k), cfg.QueueLength)
 	}
 	s.rtcp.init(s, rtcpKind, cfg.QueueLength)
-	go s.receive(l)
+	s.startReceive(l)
 	return s, nil
+}
+
+// startReceive starts a run of the receive loop.
+func (s *Session) startReceive(l *layers) {
+	lp := &recvLoop{done: make(chan struct{})}
+	s.loop.Store(lp)
+	go s.receive(l, lp)
+}
+
+// SetTransport moves the call to t, for example after an ICE restart, a
+// network change or a new socket: the Session keeps its keys, its SRTP
+// indexes and SFrame counters (so no keystream is reused and the peer's
+// replay windows accept what follows) and its queued packets. It closes
+// the old Transport, whose Close error is not reported, which ends the
+// receive loop's pending Read there; the loop continues on t. A Write in
+// progress on the old Transport is retried once on t. If the receive loop
+// had ended because the old Transport failed, a new one starts on t and
+// ReadRTP and ReadRTCP deliver again.
+//
+// The peer must move too (its own SetTransport, or a Transport such as
+// PacketConn that hears the new address). Packets already in flight on the
+// old path may be lost; those that still arrive on t are accepted once.
+//
+// It returns an error for a nil t and ErrClosed after Close (t is then not
+// closed). It is safe to call concurrently with every other method.
+func (s *Session) SetTransport(t Transport) error {
+	if t == nil {
+		return errors.New("callseal: nil Transport")
+	}
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.loopMu.Lock()
+	old := s.transport.Swap(&transportBox{t})
+	if s.loop.Load().ended {
+		// The loop had ended on a failed Transport (otherwise it sees
+		// the swap when its Read fails and carries on): start a new one.
+		s.startReceive(s.layers.Load())
+	}
+	s.loopMu.Unlock()
+	_ = old.t.Close() // ends a Read pending there; the loop moves to t
+	return nil
 }
 
 // Stream returns the stream of kind: Audio, Video or ScreenShare. It panics
@@ -231,8 +310,8 @@ func (s *Session) Close() error {
 		return nil
 	}
 	l := s.layers.Swap(nil) // new writes fail with ErrClosed
-	s.closeErr = s.transport.Close()
-	<-s.recvDone // the receive loop has ended
+	s.closeErr = s.transport.Load().t.Close()
+	<-s.loop.Load().done // the receive loop has ended
 
 	// wipe takes each stream's lock, so writes in progress have ended too;
 	// then nothing references the layers any more.

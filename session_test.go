@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/policy"
 	"github.com/callseal/callseal/srtp"
 	"github.com/callseal/callseal/verify"
@@ -276,6 +277,10 @@ func TestNewErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "unsupported profile")
 	_, err = New(ra, Config{Transport: ap, SRTP: HopKeys(srtp.DefaultProfile, mkKeys(srtp.DefaultProfile, 1), mkKeys(srtp.DefaultProfile, 1))})
 	assert.ErrorContains(t, err, "equal")
+	// The argument errors above left ra alone; this one took its secrets.
+	_, err = New(ra, Config{Transport: ap})
+	assert.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
+	ra, _ = handshake(t)
 	assert.Panics(t, func() {
 		s, err := New(ra, Config{Transport: ap})
 		require.NoError(t, err)

@@ -103,7 +103,16 @@ func (st *Stream) write(pkt []byte) error {
 		}
 	}
 	st.buf = out // keep what grew
-	if _, err := st.s.transport.Write(out); err != nil {
+	tb := st.s.transport.Load()
+	_, err = tb.t.Write(out)
+	if err != nil && !st.s.closed.Load() {
+		if now := st.s.transport.Load(); now != tb {
+			// SetTransport replaced tb while we wrote: the packet never
+			// left, so send it (same SRTP index) on the new transport.
+			_, err = now.t.Write(out)
+		}
+	}
+	if err != nil {
 		if st.s.closed.Load() {
 			return ErrClosed
 		}
@@ -125,10 +134,11 @@ func (st *Stream) read(dst []byte) ([]byte, error) {
 	if s.closed.Load() {
 		return nil, ErrClosed
 	}
+	lp := s.loop.Load()
 	select {
 	case b := <-st.ready:
 		return st.take(dst, b), nil
-	case <-s.recvDone:
+	case <-lp.done:
 		if s.closed.Load() {
 			return nil, ErrClosed
 		}
@@ -136,7 +146,7 @@ func (st *Stream) read(dst []byte) ([]byte, error) {
 		case b := <-st.ready:
 			return st.take(dst, b), nil
 		default:
-			return nil, s.recvErr
+			return nil, lp.err
 		}
 	}
 }

@@ -70,8 +70,9 @@
 //
 // # Keys, epochs and the ratchet
 //
-// Each direction has one media secret (keyexchange.Result.MediaSecrets). From
-// it one SFrame base key per media kind is derived,
+// Each direction has one media secret (keyexchange.Result.TakeMediaSecrets,
+// handed out once per handshake). From it one SFrame base key per media
+// kind is derived,
 //
 //	base_key[0] = HKDF-Expand(HKDF-Extract("", media secret), "callseal e2ee base key " ‖ kind, 32)
 //

@@ -1,11 +1,13 @@
 package e2ee_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/pion/rtp"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/keyexchange"
 )
 
 func Example() {
@@ -47,4 +49,38 @@ func Example() {
 	// sealed 22 → 39 bytes (at most +21)
 	// audio: "opus frame"
 	// e2ee: replayed packet: counter already received
+}
+
+// A Result keys one session: the second NewSession from it fails, since it
+// would reuse the first one's nonces.
+func ExampleNewSession_once() {
+	alice := exampleResult()
+	if _, err := e2ee.NewSession(alice); err != nil {
+		panic(err)
+	}
+	_, err := e2ee.NewSession(alice)
+	fmt.Println(errors.Is(err, keyexchange.ErrSecretsTaken))
+	// Output: true
+}
+
+// exampleResult runs a handshake in memory and returns the initiator's
+// Result; an app carries the messages over its signaling.
+func exampleResult() *keyexchange.Result {
+	id := []byte("example call")
+	a, _ := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: id, LocalID: "alice", PeerID: "bob"})
+	b, _ := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: id, LocalID: "bob", PeerID: "alice"})
+	msg, err := a.Start()
+	for to := b; err == nil && msg != nil; {
+		msg, err = to.Handle(msg)
+		if to == a {
+			to = b
+		} else {
+			to = a
+		}
+	}
+	res, err := a.Result()
+	if err != nil {
+		panic(err)
+	}
+	return res
 }

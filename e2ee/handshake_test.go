@@ -68,3 +68,40 @@ func TestNewSessionFromHandshake(t *testing.T) {
 		require.Equal(t, pkt, opened)
 	}
 }
+
+// TestNewSessionOnce: a Result keys one session. Two would both start the
+// SFrame CTR at 0 under the same key, so the XOR of two packets sealed by
+// them would be the XOR of the plaintexts; the second NewSession fails.
+func TestNewSessionOnce(t *testing.T) {
+	ri, rr := handshake(t)
+	first, err := NewSession(ri)
+	require.NoError(t, err)
+	second, err := NewSession(ri)
+	require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
+	require.Nil(t, second)
+	_, _, err = ri.TakeMediaSecrets()
+	require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
+
+	// The first session still works with the peer's.
+	bob, err := NewSession(rr)
+	require.NoError(t, err)
+	pkt := makeRTP(t, payloadOf(100), pktOpts{})
+	sealed, err := first.Seal(nil, pkt, Audio)
+	require.NoError(t, err)
+	opened, _, err := bob.Open(nil, sealed)
+	require.NoError(t, err)
+	require.Equal(t, pkt, opened)
+}
+
+// TestClaim: a session belongs to the first owner that claims it.
+func TestClaim(t *testing.T) {
+	s, _ := newPair(t)
+	a, b := new(int), new(int)
+	require.NoError(t, s.Claim(a))
+	require.NoError(t, s.Claim(a), "the owner may claim again")
+	require.ErrorIs(t, s.Claim(b), ErrSessionInUse)
+	require.ErrorIs(t, s.Claim(nil), ErrSessionInUse)
+	require.ErrorIs(t, s.Claim([]byte{1}), ErrSessionInUse, "not comparable")
+	s.Close()
+	require.ErrorIs(t, s.Claim(b), ErrSessionInUse, "also after Close")
+}

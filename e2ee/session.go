@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/callseal/callseal/e2ee/internal/sfcore"
@@ -52,18 +53,34 @@ type Session struct {
 	// With per-SSRC keys: one chain per announced stream.
 	sendStreams []*sendChain
 	recvStreams []*recvChain
+
+	claimMu sync.Mutex // guards owner
+	owner   any        // who carries the packets (Claim); nil until then
 }
 
 // NewSession creates the E2EE session for a completed handshake, keyed from
-// res.MediaSecrets(). The peer's session, built from its own Result, opens
-// what this one seals and vice versa.
+// the media secrets it takes from res (keyexchange.Result.TakeMediaSecrets,
+// which erases the Result's copy). The peer's session, built from its own
+// Result, opens what this one seals and vice versa.
+//
+// One Result keys one session: a second NewSession from the same Result
+// (or any other session built on its media secrets, such as
+// callseal.New) returns an error wrapping keyexchange.ErrSecretsTaken, as
+// two sessions with the same keys would reuse SFrame nonces. To keep a
+// call going on a new transport, keep the Session; anything else needs a
+// new handshake. When policy turned E2EE off for the call the error wraps
+// keyexchange.ErrE2EEDisabled. Option errors are returned as they are; the
+// secrets are taken and erased all the same.
 func NewSession(res *keyexchange.Result, opts ...Option) (*Session, error) {
 	if res == nil {
 		return nil, errors.New("e2ee: nil handshake result")
 	}
-	send, recv := res.MediaSecrets()
+	send, recv, err := res.TakeMediaSecrets()
 	defer clear(send[:])
 	defer clear(recv[:])
+	if err != nil {
+		return nil, fmt.Errorf("e2ee: media secrets: %w", err)
+	}
 	return NewSessionFromSecrets(send[:], recv[:], opts...)
 }
 

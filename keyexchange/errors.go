@@ -58,6 +58,17 @@ var (
 	// wrapped in a *PolicyError, together with the Result, which holds the
 	// decision and the keys for the transport-SRTP-only fallback.
 	ErrE2EEDisabled = errors.New("keyexchange: end-to-end encryption not allowed by policy")
+	// ErrSecretsTaken: a Result's media or transport secrets were already
+	// taken by a session (Result.TakeMediaSecrets, Result.TakeTransportKeys,
+	// and the layers built on them: e2ee.NewSession, srtp.KeysFromResult,
+	// callseal.New), or erased by Result.DropSecrets or Result.Wipe. One
+	// handshake keys one session; a second one needs a new handshake (see
+	// Result, "Key lifecycle").
+	ErrSecretsTaken = errors.New("keyexchange: secrets already taken from this result")
+	// ErrWiped: Result.Wipe or Handshake.Wipe erased the secret the call
+	// needs (Result.Export after Wipe). Errors from the Take methods after
+	// Wipe match both ErrWiped and ErrSecretsTaken.
+	ErrWiped = errors.New("keyexchange: result wiped")
 )
 
 // PolicyError is the error Handshake.Result returns when the handshake

@@ -56,8 +56,8 @@ func TestThousandHandshakes(t *testing.T) {
 	seen := make(map[[keyexchange.SecretSize]byte]bool)
 	for k := range n {
 		ri, rr := handshake(t, fmt.Appendf(nil, "call-%d", k))
-		si, vi := ri.MediaSecrets()
-		sr, vr := rr.MediaSecrets()
+		si, vi, _ := ri.TakeMediaSecrets()
+		sr, vr, _ := rr.TakeMediaSecrets()
 		if si != vr || sr != vi || si == sr {
 			t.Fatalf("handshake %d: media secrets do not pair up", k)
 		}
@@ -207,7 +207,7 @@ func Example_policy() {
 	fmt.Println("bob:   E2EE disabled:", errors.Is(errB, keyexchange.ErrE2EEDisabled), "-", rb.Decision().Reason)
 	_, peer := ra.Policies()
 	fmt.Println("blocked by bob's account:", !peer.Allows())
-	send, _, err := ra.TransportKeys(16, 14) // transport SRTP for a direct call still works
+	send, _, err := ra.TakeTransportKeys(16, 14) // transport SRTP for a direct call still works
 	fmt.Println("transport key:", len(send.MasterKey), "bytes", err)
 	fmt.Println("check numbers match:", verify.CheckNumber(ra) == verify.CheckNumber(rb))
 	// Output:

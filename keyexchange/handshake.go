@@ -561,3 +561,48 @@ func suiteCodes(suites []Suite) []uint16 {
 	}
 	return out
 }
+
+// stateWiped is the state of a Handshake that Wipe ended before it was
+// done: no message, Start or Result is accepted any more.
+const stateWiped State = 0
+
+// Wipe erases the handshake's secrets (best-effort: Go may have copied
+// them, and crypto/mlkem offers no way to clear a decapsulation key, so it
+// is dropped): the private key share, the nonce, the ML-KEM state, the
+// pending confirmation, the retained secrets loaded for continuity, and
+// the Result's secrets (Result.Wipe), which also wipes the Result held by
+// the app.
+//
+// Call it when the handshake is abandoned (a timeout, a failed call) or
+// when the call no longer needs the Result's SAS and exporter secrets.
+// After Wipe on an unfinished handshake every later Start, Handle and
+// Result fails (ErrWrongState, ErrUnexpectedMessage, ErrNotDone). After
+// Wipe on a finished one, Result still returns the wiped Result, and a
+// retransmission of the peer's last message is still answered (the
+// answer is public), so a peer whose final message was lost can finish.
+// Calling it again does nothing.
+func (h *Handshake) Wipe() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	clear(h.priv[:])
+	clear(h.nonce[:])
+	h.kemKey = nil
+	clear(h.kemSecret)
+	h.kemSecret = nil
+	clear(h.wantConfirm[:])
+	h.pendingRec.wipe()
+	h.pendingRec = ContinuityRecord{}
+	h.cont.wipe()
+	if h.pending != nil {
+		h.pending.Wipe()
+		h.pending = nil
+	}
+	if h.result != nil {
+		h.result.Wipe()
+	}
+	if h.state != StateDone {
+		h.state = stateWiped
+		h.answered = nil
+		h.lastSent = nil
+	}
+}

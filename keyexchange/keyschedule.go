@@ -155,8 +155,10 @@ type resultParams struct {
 }
 
 // result maps the schedule's directional secrets onto role's send/receive.
-// When the policy decision is E2EE off the media secrets stay zero.
+// When the policy decision is E2EE off the media secrets stay zero, and
+// TakeMediaSecrets refuses them.
 func (ks *keySchedule) result(p resultParams) *Result {
+	sec := &resultSecrets{sas: ks.sas, exporter: ks.exporter}
 	r := &Result{
 		suite:          p.suite,
 		role:           p.role,
@@ -164,8 +166,7 @@ func (ks *keySchedule) result(p resultParams) *Result {
 		localID:        p.cfg.LocalID,
 		peerID:         p.cfg.PeerID,
 		transcriptHash: *p.th,
-		sas:            ks.sas,
-		exporter:       ks.exporter,
+		secrets:        sec,
 		decision:       p.decision,
 		localPolicy:    p.cfg.Policy,
 		peerPolicy:     p.peerPolicy,
@@ -176,17 +177,17 @@ func (ks *keySchedule) result(p resultParams) *Result {
 	}
 	switch p.role {
 	case Initiator:
-		r.sendMedia, r.recvMedia = ks.mediaI2R, ks.mediaR2I
-		r.sendTransport, r.recvTransport = ks.transportI2R, ks.transportR2I
+		sec.sendMedia, sec.recvMedia = ks.mediaI2R, ks.mediaR2I
+		sec.sendTransport, sec.recvTransport = ks.transportI2R, ks.transportR2I
 	case Responder:
-		r.sendMedia, r.recvMedia = ks.mediaR2I, ks.mediaI2R
-		r.sendTransport, r.recvTransport = ks.transportR2I, ks.transportI2R
+		sec.sendMedia, sec.recvMedia = ks.mediaR2I, ks.mediaI2R
+		sec.sendTransport, sec.recvTransport = ks.transportR2I, ks.transportI2R
 	default:
 		panic("keyexchange: internal error: invalid role")
 	}
 	if !p.decision.E2EE {
-		clear(r.sendMedia[:])
-		clear(r.recvMedia[:])
+		clear(sec.sendMedia[:])
+		clear(sec.recvMedia[:])
 	}
 	return r
 }

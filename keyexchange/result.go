@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/callseal/callseal/policy"
 )
@@ -21,7 +22,7 @@ const TranscriptHashSize = sha256.Size // bytes
 // (HKDF-SHA256 limit, RFC 5869 Section 2.3: 255 * HashLen).
 const MaxExportSize = 255 * sha256.Size // bytes
 
-// ErrExportLength is returned by Result.Export and Result.TransportKeys for
+// ErrExportLength is returned by Result.Export and Result.TakeTransportKeys for
 // a requested length outside 1..MaxExportSize bytes.
 var ErrExportLength = errors.New("keyexchange: invalid export length")
 
@@ -39,8 +40,36 @@ type SRTPKeys struct {
 // "Send" and "receive" are from this party's point of view: one side's send
 // secret equals the other side's receive secret.
 //
-// A Result is immutable after the handshake and safe for concurrent use by
-// several goroutines. Accessors return copies, never the internal storage.
+// # Key lifecycle
+//
+// The media and transport secrets key exactly one session each: two
+// sessions from the same secrets would restart their packet counters
+// under the same keys (SFrame CTR, SRTP index) and so reuse AES-GCM and
+// AES-CTR nonces. TakeMediaSecrets and TakeTransportKeys therefore hand
+// them out once, erase the Result's copy, and return an error wrapping
+// ErrSecretsTaken on every later call; DropSecrets erases whichever of
+// them were not taken. The layers that consume them (e2ee.NewSession,
+// srtp.KeysFromResult, callseal.New) take them, so a second session from
+// one Result fails with ErrSecretsTaken, and once the session that took
+// them has rekeyed and closed, nothing the app still holds yields the keys
+// of the earlier epochs.
+//
+// What stays is what the app needs for the rest of the call: the SAS
+// secret for the check number (SASSecret, package verify), the exporter
+// secret (Export), the transcript hash, the policy decision and the
+// continuity status. Wipe erases the SAS and exporter secrets too, when the
+// app no longer needs them (after the users compared the check number, at
+// the end of the call); afterwards Export returns ErrWiped and the verify
+// renderings return empty strings. Erasure is best-effort: Go may have
+// copied the bytes (stack copies, the garbage collector), and crypto/hkdf
+// keeps no state the package could clear.
+//
+// Copies of a Result value share its secrets and their state: taking the
+// secrets through one copy takes them from all. The secrets sit behind an
+// unexported pointer, so printing a Result never shows them.
+//
+// A Result is safe for concurrent use by several goroutines. Accessors
+// return copies, never the internal storage.
 type Result struct {
 	suite          Suite
 	role           Role
@@ -49,12 +78,7 @@ type Result struct {
 	peerID         string
 	transcriptHash [TranscriptHashSize]byte
 
-	sendMedia     [SecretSize]byte
-	recvMedia     [SecretSize]byte
-	sendTransport [SecretSize]byte
-	recvTransport [SecretSize]byte
-	sas           [SecretSize]byte
-	exporter      [SecretSize]byte
+	secrets *resultSecrets
 
 	decision    policy.Decision
 	localPolicy policy.Party
@@ -63,16 +87,56 @@ type Result struct {
 	continuity Continuity
 	verified   bool
 	store      ContinuityStore
-	retainedFP [sha256.Size]byte // SHA-256 of the retained secret this call saved
+	retainedFP [sha256.Size]byte // SHA-256 of the retained secret this call saved; not a key
 
 	failedAttempts uint32 // ContinuityRecord.FailedAttempts as loaded
+}
+
+// resultSecrets is a Result's secret material and its lifecycle state,
+// guarded by mu.
+type resultSecrets struct {
+	mu sync.Mutex
+
+	sendMedia     [SecretSize]byte
+	recvMedia     [SecretSize]byte
+	sendTransport [SecretSize]byte
+	recvTransport [SecretSize]byte
+	sas           [SecretSize]byte
+	exporter      [SecretSize]byte
+
+	mediaTaken     bool // TakeMediaSecrets or DropSecrets erased the media secrets
+	transportTaken bool // TakeTransportKeys or DropSecrets erased the transport secrets
+	wiped          bool // Wipe erased everything
+}
+
+// errTaken returns the error for a secret that is gone: ErrSecretsTaken,
+// and also ErrWiped when Wipe erased it.
+func (s *resultSecrets) errTaken(what string) error {
+	if s.wiped {
+		return fmt.Errorf("%w: %s: %w", ErrSecretsTaken, what, ErrWiped)
+	}
+	return fmt.Errorf("%w: %s already taken by a session", ErrSecretsTaken, what)
+}
+
+// dropMediaLocked erases the media secrets. s.mu is held.
+func (s *resultSecrets) dropMediaLocked() {
+	clear(s.sendMedia[:])
+	clear(s.recvMedia[:])
+	s.mediaTaken = true
+}
+
+// dropTransportLocked erases the transport secrets. s.mu is held.
+func (s *resultSecrets) dropTransportLocked() {
+	clear(s.sendTransport[:])
+	clear(s.recvTransport[:])
+	s.transportTaken = true
 }
 
 // Decision returns the policy decision both parties computed from their two
 // policy states (policy.Decide), which the transcript binds. When
 // Decision().E2EE is false, Handshake.Result also returned a *PolicyError,
-// MediaSecrets are zero and must not be used, and the call runs on
-// transport SRTP only (TransportKeys for a direct call, or the app's own
+// TakeMediaSecrets returns that *PolicyError, and the call runs on
+// transport SRTP only (TakeTransportKeys for a direct call, or the app's own
 // DTLS-SRTP or relay keys); tell the user Decision().Reason.
 func (r *Result) Decision() policy.Decision {
 	d := r.decision
@@ -144,35 +208,143 @@ func (r *Result) PeerID() string { return r.peerID }
 // transcript: messages 1 and 2 and the reveal part of message 3, as sent.
 func (r *Result) TranscriptHash() [TranscriptHashSize]byte { return r.transcriptHash }
 
-// MediaSecrets returns the E2EE media secrets (32 bytes each) for the
-// direction this party sends on and the one it receives on. The e2ee package
-// derives its per-media-kind SFrame base keys from them. They are zero when
-// Decision().E2EE is false: policy does not allow E2EE for this call, and
-// Handshake.Result said so with a *PolicyError.
-func (r *Result) MediaSecrets() (send, recv [SecretSize]byte) {
-	return r.sendMedia, r.recvMedia
+// TakeMediaSecrets returns the E2EE media secrets (SecretSize = 32 bytes
+// each) for the direction this party sends on and the one it receives on,
+// and erases the Result's copy: it succeeds once per Result. The e2ee
+// package derives its per-media-kind SFrame base keys from them
+// (e2ee.NewSession calls it). The caller owns the returned arrays and
+// should clear them once the session is keyed.
+//
+// Errors: ErrSecretsTaken (wrapped) when an earlier TakeMediaSecrets,
+// DropSecrets or Wipe took them, and also ErrWiped after Wipe; a
+// *PolicyError (errors.Is ErrE2EEDisabled) when Decision().E2EE is false,
+// since policy does not allow E2EE and there are no media secrets. On
+// error the arrays are zero.
+func (r *Result) TakeMediaSecrets() (send, recv [SecretSize]byte, err error) {
+	s := r.secrets
+	if s == nil {
+		return send, recv, fmt.Errorf("%w: not a Result of a completed handshake", ErrSecretsTaken)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mediaTaken {
+		return send, recv, s.errTaken("media secrets")
+	}
+	if !r.decision.E2EE {
+		return send, recv, &PolicyError{Decision: r.Decision()}
+	}
+	send, recv = s.sendMedia, s.recvMedia
+	s.dropMediaLocked()
+	return send, recv, nil
+}
+
+// TakeTransportKeys expands the per-direction transport secrets into SRTP
+// master keys and salts of the given sizes in bytes (16 or 32 for the key,
+// 12 or 14 for the salt, as the SRTP profile requires), for a direct
+// peer-to-peer call where no relay terminates SRTP, and erases the
+// Result's transport secrets: it succeeds once per Result
+// (srtp.KeysFromResult calls it). The caller owns the returned slices and
+// should clear them once the SRTP contexts are derived.
+//
+// Each key is HKDF-Expand(transport secret, label, size) (RFC 5869,
+// Section 2.3) with the labels "callseal srtp master key" and "callseal
+// srtp master salt" (PROTOCOL.md).
+//
+// Errors: ErrExportLength for a size outside 1..MaxExportSize (the secrets
+// are then not taken); ErrSecretsTaken (wrapped) when an earlier
+// TakeTransportKeys, DropSecrets or Wipe took them, and also ErrWiped
+// after Wipe.
+func (r *Result) TakeTransportKeys(keySize, saltSize int) (send, recv SRTPKeys, err error) {
+	if keySize < 1 || keySize > MaxExportSize || saltSize < 1 || saltSize > MaxExportSize {
+		return SRTPKeys{}, SRTPKeys{}, ErrExportLength
+	}
+	s := r.secrets
+	if s == nil {
+		return SRTPKeys{}, SRTPKeys{}, fmt.Errorf("%w: not a Result of a completed handshake", ErrSecretsTaken)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.transportTaken {
+		return SRTPKeys{}, SRTPKeys{}, s.errTaken("transport secrets")
+	}
+	if send, err = expandSRTP(s.sendTransport[:], keySize, saltSize); err != nil {
+		return SRTPKeys{}, SRTPKeys{}, err
+	}
+	if recv, err = expandSRTP(s.recvTransport[:], keySize, saltSize); err != nil {
+		clear(send.MasterKey)
+		clear(send.MasterSalt)
+		return SRTPKeys{}, SRTPKeys{}, err
+	}
+	s.dropTransportLocked()
+	return send, recv, nil
+}
+
+// DropSecrets erases the media and transport secrets that no session took
+// (best-effort, see "Key lifecycle"), so that the Result keys no further
+// session: later TakeMediaSecrets and TakeTransportKeys calls return
+// ErrSecretsTaken. callseal.New calls it for the secrets its key source
+// does not use. The SAS and exporter secrets stay. Calling it again does
+// nothing.
+func (r *Result) DropSecrets() {
+	s := r.secrets
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropMediaLocked()
+	s.dropTransportLocked()
+}
+
+// Wipe erases every secret of the Result (best-effort, see "Key
+// lifecycle"): the media and transport secrets, as DropSecrets does, and
+// the SAS and exporter secrets. Call it when the check number is no longer
+// shown and nothing needs Export any more, at the latest when the call
+// ends. Afterwards TakeMediaSecrets and TakeTransportKeys return errors
+// wrapping ErrSecretsTaken and ErrWiped, Export returns ErrWiped,
+// SASSecret returns zeros and Wiped reports true, so the verify renderings
+// return empty strings instead of a check number. The public fields (suite,
+// identities, transcript hash, decision, continuity) and MarkVerified keep
+// working. Calling it again does nothing. Sessions already keyed from the
+// Result are not affected.
+func (r *Result) Wipe() {
+	s := r.secrets
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropMediaLocked()
+	s.dropTransportLocked()
+	clear(s.sas[:])
+	clear(s.exporter[:])
+	s.wiped = true
+}
+
+// Wiped reports whether Wipe (or Handshake.Wipe) erased the Result's
+// secrets.
+func (r *Result) Wiped() bool {
+	s := r.secrets
+	if s == nil {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wiped
 }
 
 // SASSecret returns the short-authentication-string secret (32 bytes) from
 // which the verify package renders the check number and its other forms.
-func (r *Result) SASSecret() [SecretSize]byte { return r.sas }
-
-// TransportKeys expands the per-direction transport secrets into SRTP master
-// keys and salts of the given sizes in bytes (16 or 32 for the key, 12 or 14
-// for the salt, as the SRTP profile requires), for a direct peer-to-peer call
-// where no relay terminates SRTP. It returns ErrExportLength for a size
-// outside 1..MaxExportSize.
-//
-// Each key is HKDF-Expand(transport secret, label, size) with the labels
-// "callseal srtp master key" and "callseal srtp master salt" (PROTOCOL.md).
-func (r *Result) TransportKeys(keySize, saltSize int) (send, recv SRTPKeys, err error) {
-	if send, err = expandSRTP(r.sendTransport[:], keySize, saltSize); err != nil {
-		return SRTPKeys{}, SRTPKeys{}, err
+// It stays in the Result until Wipe, after which SASSecret returns zeros
+// (and Wiped reports true: a zero secret gives no check number).
+func (r *Result) SASSecret() [SecretSize]byte {
+	s := r.secrets
+	if s == nil {
+		return [SecretSize]byte{}
 	}
-	if recv, err = expandSRTP(r.recvTransport[:], keySize, saltSize); err != nil {
-		return SRTPKeys{}, SRTPKeys{}, err
-	}
-	return send, recv, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sas
 }
 
 func expandSRTP(secret []byte, keySize, saltSize int) (SRTPKeys, error) {
@@ -194,7 +366,9 @@ func expandSRTP(secret []byte, keySize, saltSize int) (SRTPKeys, error) {
 // the manner of the TLS exporter (RFC 5705, RFC 8446 Section 7.5): both
 // parties get the same bytes for the same label and context, and different
 // labels give independent outputs. It returns ErrExportLength for a length
-// outside 1..MaxExportSize.
+// outside 1..MaxExportSize, and an error wrapping ErrWiped after Wipe. The
+// exporter secret is not consumed: Export may be called any number of
+// times until Wipe.
 //
 // Output = HKDF-Expand(HKDF-Expand(exporter secret, "callseal exporter " ‖
 // label, 32), SHA-256(context), length).
@@ -202,7 +376,17 @@ func (r *Result) Export(label string, context []byte, length int) ([]byte, error
 	if length < 1 || length > MaxExportSize {
 		return nil, ErrExportLength
 	}
-	derived, err := hkdf.Expand(sha256.New, r.exporter[:], labelExporterPrefix+label, sha256.Size)
+	s := r.secrets
+	if s == nil {
+		return nil, fmt.Errorf("keyexchange: export: %w", ErrWiped)
+	}
+	s.mu.Lock()
+	if s.wiped {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("keyexchange: export: %w", ErrWiped)
+	}
+	derived, err := hkdf.Expand(sha256.New, s.exporter[:], labelExporterPrefix+label, sha256.Size)
+	s.mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("keyexchange: export: %w", err)
 	}

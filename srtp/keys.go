@@ -37,8 +37,14 @@ func (k Keys) check(p Profile) error {
 // handshake's send direction), remote is what it unprotects the peer's
 // packets with. The peer's local equals this party's remote and vice versa.
 //
-// The keys are res.TransportKeys(p.KeySize(), p.SaltSize()); see the
-// keyexchange package for the derivation.
+// The keys are res.TakeTransportKeys(p.KeySize(), p.SaltSize()), which
+// erases the Result's transport secrets: see the keyexchange package for
+// the derivation. One Result keys one SRTP session, so a second call with
+// the same Result (or after callseal.New took the keys) returns an error
+// wrapping keyexchange.ErrSecretsTaken: two sessions would restart the SRTP
+// index under the same keys and reuse keystream. The caller owns the
+// returned slices and should clear them once NewSession has derived its
+// contexts.
 func KeysFromResult(res *keyexchange.Result, p Profile) (local, remote Keys, err error) {
 	if err := p.check(); err != nil {
 		return Keys{}, Keys{}, err
@@ -46,7 +52,7 @@ func KeysFromResult(res *keyexchange.Result, p Profile) (local, remote Keys, err
 	if res == nil {
 		return Keys{}, Keys{}, errors.New("srtp: nil keyexchange.Result")
 	}
-	send, recv, err := res.TransportKeys(p.KeySize(), p.SaltSize())
+	send, recv, err := res.TakeTransportKeys(p.KeySize(), p.SaltSize())
 	if err != nil {
 		return Keys{}, Keys{}, fmt.Errorf("srtp: transport keys: %w", err)
 	}

@@ -101,9 +101,9 @@ func handshake(t *testing.T) (alice, bob *keyexchange.Result) {
 }
 
 func TestKeysFromResult(t *testing.T) {
-	aliceRes, bobRes := handshake(t)
 	for _, p := range allProfiles {
 		t.Run(p.String(), func(t *testing.T) {
+			aliceRes, bobRes := handshake(t) // a Result keys one session
 			al, ar, err := KeysFromResult(aliceRes, p)
 			require.NoError(t, err)
 			bl, br, err := KeysFromResult(bobRes, p)
@@ -124,8 +124,28 @@ func TestKeysFromResult(t *testing.T) {
 			roundTrip(t, bob, alice)
 		})
 	}
+	aliceRes, _ := handshake(t)
 	_, _, err := KeysFromResult(nil, DefaultProfile)
 	assert.Error(t, err)
 	_, _, err = KeysFromResult(aliceRes, Profile(0))
 	assert.Error(t, err)
+	_, _, err = KeysFromResult(aliceRes, DefaultProfile) // the bad profile took nothing
+	assert.NoError(t, err)
+}
+
+// TestKeysFromResultOnce: a Result's transport keys key one SRTP session. A
+// second KeysFromResult, with any profile, would restart the SRTP index
+// under the same master key (keystream reuse), so it fails.
+func TestKeysFromResultOnce(t *testing.T) {
+	res, _ := handshake(t)
+	l, r, err := KeysFromResult(res, DefaultProfile)
+	require.NoError(t, err)
+	require.NotEqual(t, make([]byte, len(l.MasterKey)), l.MasterKey)
+	require.NotEqual(t, l.MasterKey, r.MasterKey)
+	for _, p := range allProfiles {
+		l2, r2, err := KeysFromResult(res, p)
+		require.ErrorIs(t, err, keyexchange.ErrSecretsTaken, "%v", p)
+		require.Nil(t, l2.MasterKey)
+		require.Nil(t, r2.MasterKey)
+	}
 }

@@ -24,6 +24,9 @@ func b32FromSecret(sas []byte) string { return b32FromBits(expandSecret(sas, lab
 // b32FromBits renders the first 20 bits of b (3 bytes), most significant
 // first. It wipes b.
 func b32FromBits(b []byte) string {
+	if b == nil {
+		return "" // Result.Wipe erased the SAS secret
+	}
 	v := uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
 	clear(b)
 	var out [B32Chars]byte

@@ -49,6 +49,11 @@
 // Equal compares what a user typed or read with the displayed string,
 // ignoring spaces, dashes and case, in constant time.
 //
+// After keyexchange.Result.Wipe (or Handshake.Wipe) the SAS secret is gone:
+// CheckNumber, Digits, B32 and Words return "", which Equal never accepts,
+// and Emoji returns zero EmojiSymbols (empty Emoji and Name), so a wiped
+// Result never shows a check number the users could match.
+//
 // # What one comparison buys
 //
 // A man in the middle (MitM) runs one handshake with each party and

@@ -43,6 +43,9 @@ func emojiFromSecret(sas []byte) [EmojiCount]EmojiSymbol {
 
 // emojiFromBits renders the first 42 bits of b (6 bytes). It wipes b.
 func emojiFromBits(b []byte) [EmojiCount]EmojiSymbol {
+	if b == nil {
+		return [EmojiCount]EmojiSymbol{} // Result.Wipe erased the SAS secret
+	}
 	var v uint64
 	for _, x := range b {
 		v = v<<8 | uint64(x)

@@ -325,3 +325,21 @@ func TestTamperedMessageIsRejected(t *testing.T) {
 		t.Logf("message %d (%d bytes), one bit flipped per byte: %v", k+1, len(msg), kinds)
 	}
 }
+
+// TestWipedResult: a wiped Result has no SAS secret; the renderings are
+// empty rather than computed from zeros, which would give both parties the
+// same, meaningless, check number.
+func TestWipedResult(t *testing.T) {
+	ri, rr := handshake(t, "wiped")
+	ri.Wipe()
+	rr.Wipe()
+	if CheckNumber(ri) != "" || Digits(ri, 6) != "" || B32(ri) != "" || Words(ri) != "" {
+		t.Fatalf("renderings of a wiped result: %q %q %q %q", CheckNumber(ri), Digits(ri, 6), B32(ri), Words(ri))
+	}
+	if Emoji(ri) != [EmojiCount]EmojiSymbol{} {
+		t.Fatalf("emoji of a wiped result: %v", Emoji(ri))
+	}
+	if Equal(CheckNumber(ri), CheckNumber(rr)) {
+		t.Fatal("two wiped results compare equal")
+	}
+}

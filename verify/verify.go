@@ -34,8 +34,12 @@ const (
 	decimalBytes = 16 // bytes of HKDF output reduced mod 10^n
 )
 
-// expand returns L bytes derived from the SAS secret of res with label.
+// expand returns L bytes derived from the SAS secret of res with label,
+// or nil when Result.Wipe erased the secret.
 func expand(res *keyexchange.Result, label string, l int) []byte {
+	if res.Wiped() {
+		return nil
+	}
 	sas := res.SASSecret()
 	defer clear(sas[:])
 	return expandSecret(sas[:], label, l)
@@ -56,7 +60,12 @@ func expandSecret(sas []byte, label string, l int) []byte {
 // string; see the package documentation for the derivation and its
 // security (an attacker in the middle passes one comparison with
 // probability 10^-20).
+//
+// After res.Wipe it returns "", which Equal never accepts.
 func CheckNumber(res *keyexchange.Result) string {
+	if res.Wiped() {
+		return ""
+	}
 	sas := res.SASSecret()
 	defer clear(sas[:])
 	return checkNumberFromSecret(sas[:])
@@ -85,6 +94,9 @@ func checkNumberFromSecret(sas []byte) string {
 func Digits(res *keyexchange.Result, n int) string {
 	if n < 1 || n > MaxDigits {
 		panic("verify: Digits: n = " + strconv.Itoa(n) + " out of range 1.." + strconv.Itoa(MaxDigits))
+	}
+	if res.Wiped() {
+		return "" // Result.Wipe erased the SAS secret
 	}
 	sas := res.SASSecret()
 	defer clear(sas[:])

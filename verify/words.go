@@ -22,6 +22,9 @@ func wordsFromSecret(sas []byte) string {
 
 // wordsFromBits renders two bytes. It wipes b.
 func wordsFromBits(b []byte) string {
+	if b == nil {
+		return "" // Result.Wipe erased the SAS secret
+	}
 	s := pgpEven[b[0]] + " " + pgpOdd[b[1]]
 	clear(b)
 	return s

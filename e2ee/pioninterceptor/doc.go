@@ -14,8 +14,8 @@
 //	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir))
 //	pc, _ := api.NewPeerConnection(webrtc.Configuration{})
 //	// ... run the keyexchange handshake over a data channel or signaling ...
-//	sess, _ := e2ee.NewSession(result)
-//	f.SetSession(sess) // media flows from here on
+//	sess, _ := e2ee.NewSession(result) // once per handshake
+//	_ = f.SetSession(sess)             // media flows from here on
 //
 // # Keys
 //
@@ -33,6 +33,13 @@
 // Session.Rekey moves the send keys to the next epoch and the peer follows
 // from the KID; SetSession may also replace the session, for example after a
 // new handshake.
+//
+// A session keys one Factory: SetSession claims it (e2ee.Session.Claim) and
+// refuses, with e2ee.ErrSessionInUse, a session that another Factory or a
+// callseal.Session uses. An ICE restart keeps the PeerConnection and its
+// interceptors, and so the Factory's session, whose send counters and
+// replay windows carry on over the new candidate pair; a new PeerConnection
+// needs a new handshake, a new session and a new Factory.
 //
 // # Media kinds
 //

@@ -48,7 +48,7 @@ func Example() {
 	// app's signaling) is done:
 	//
 	//	sess, err := e2ee.NewSession(result)
-	//	f.SetSession(sess)
+	//	if err := f.SetSession(sess); err != nil { ... }
 	fmt.Println("keyed:", f.Session() != nil)
 	// Output:
 	// mic is sealed under the audio key

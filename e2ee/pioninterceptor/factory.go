@@ -1,6 +1,7 @@
 package pioninterceptor
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 	"sync"
@@ -58,7 +59,27 @@ func (f *Factory) NewInterceptor(_ string) (interceptor.Interceptor, error) {
 // SetSession sets the session that keys all of the Factory's interceptors,
 // from the next packet on. A nil session makes them drop media again.
 // Typically it is called once, when the handshake completes.
-func (f *Factory) SetSession(s *e2ee.Session) { f.session.Store(s) }
+//
+// The Factory claims s (e2ee.Session.Claim): one session keys one call, so
+// a session already set on another Factory, or used by a callseal.Session,
+// is refused with an error wrapping e2ee.ErrSessionInUse, and the Factory
+// keeps its current session. Setting the Factory's own session again is
+// allowed, as is replacing it with a new session after a new handshake;
+// a replaced session stays claimed by this Factory.
+//
+// An ICE restart needs nothing here: pion keeps the PeerConnection, its
+// interceptors and so this Factory's session, whose send counters and
+// replay windows carry on over the new candidate pair. A new
+// PeerConnection is a new call: run a new handshake and use a new Factory.
+func (f *Factory) SetSession(s *e2ee.Session) error {
+	if s != nil {
+		if err := s.Claim(f); err != nil {
+			return fmt.Errorf("pioninterceptor: SetSession: %w", err)
+		}
+	}
+	f.session.Store(s)
+	return nil
+}
 
 // Session returns the current session, or nil.
 func (f *Factory) Session() *e2ee.Session { return f.session.Load() }

@@ -15,7 +15,9 @@ import (
 func FuzzReceive(f *testing.F) {
 	sa, sb := sessionPair(f)
 	alice := NewFactory()
-	alice.SetSession(sa)
+	if err := alice.SetSession(sa); err != nil {
+		f.Fatal(err)
+	}
 	ia, _ := alice.NewInterceptor("")
 	var seeds [][]byte
 	w := ia.BindLocalStream(&interceptor.StreamInfo{SSRC: ssrcCam, MimeType: webrtc.MimeTypeVP8},
@@ -34,7 +36,9 @@ func FuzzReceive(f *testing.F) {
 	f.Add([]byte{0x80, ptRTX, 0, 1, 0, 0, 0, 0, 0x11, 0x11, 0, 2, 0x03, 0xe8})
 
 	bob := NewFactory()
-	bob.SetSession(sb)
+	if err := bob.SetSession(sb); err != nil {
+		f.Fatal(err)
+	}
 	ib, _ := bob.NewInterceptor("")
 	media, rtxInfo := remoteVideoInfos()
 	f.Fuzz(func(t *testing.T, pkt []byte) {

@@ -300,8 +300,8 @@ func newCallRTX(t *testing.T, keyed, bobE2EE, rtx bool) *call {
 	c := &call{alice: NewFactory(), bob: NewFactory(), link: newLink(t), noRTX: !rtx}
 	c.sessA, c.sessB = sessionPair(t)
 	if keyed {
-		c.alice.SetSession(c.sessA)
-		c.bob.SetSession(c.sessB)
+		require.NoError(t, c.alice.SetSession(c.sessA))
+		require.NoError(t, c.bob.SetSession(c.sessB))
 	}
 	aliceIC := buildChain(t, c.alice, nil)
 	var bobIC interceptor.Interceptor

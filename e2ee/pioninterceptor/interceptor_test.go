@@ -15,7 +15,6 @@ import (
 
 	"github.com/callseal/callseal/e2ee"
 	"github.com/callseal/callseal/e2ee/sframe"
-	"github.com/callseal/callseal/keyexchange"
 )
 
 // lossy drops every packet of the camera SSRC whose index (sequence number
@@ -225,7 +224,7 @@ func TestPeerWithoutKeySeesCiphertext(t *testing.T) {
 	t.Run("wrong key", func(t *testing.T) {
 		c := newCall(t, true, true)
 		_, other := sessionPair(t)
-		c.bob.SetSession(other)
+		require.NoError(t, c.bob.SetSession(other))
 		writeVideo(t, c.writer, 0, n)
 		require.True(t, waitFor(t, 5*time.Second, func() bool { return c.bob.Stats().Rejected >= n }), "%+v", c.bob.Stats())
 		require.Zero(t, c.got.count())
@@ -246,13 +245,13 @@ func TestNoSessionDropsBothWays(t *testing.T) {
 	require.Empty(t, c.link.wirePackets())
 	require.Equal(t, uint64(10), c.alice.Stats().NoSession)
 
-	c.alice.SetSession(c.sessA)
+	require.NoError(t, c.alice.SetSession(c.sessA))
 	writeVideo(t, c.writer, 10, 20)
 	require.Len(t, c.link.wirePackets(), 10)
 	require.True(t, waitFor(t, 5*time.Second, func() bool { return c.bob.Stats().NoSession == 10 }))
 	require.Zero(t, c.got.count())
 
-	c.bob.SetSession(c.sessB)
+	require.NoError(t, c.bob.SetSession(c.sessB))
 	writeVideo(t, c.writer, 20, 30)
 	require.True(t, waitFor(t, 5*time.Second, func() bool { return c.got.count() == 10 }))
 	for i := 20; i < 30; i++ {
@@ -316,8 +315,8 @@ var errEnd = errors.New("end of test packets")
 func TestPaddingExtensionsCSRCs(t *testing.T) {
 	alice, bob := NewFactory(), NewFactory()
 	sa, sb := sessionPair(t)
-	alice.SetSession(sa)
-	bob.SetSession(sb)
+	require.NoError(t, alice.SetSession(sa))
+	require.NoError(t, bob.SetSession(sb))
 	info := &interceptor.StreamInfo{SSRC: ssrcMic, MimeType: webrtc.MimeTypeOpus, PayloadType: ptOpus}
 	p := newPipe(t, alice, info)
 
@@ -392,18 +391,24 @@ func TestPaddingExtensionsCSRCs(t *testing.T) {
 // header fields and CSRCs are authenticated, extensions and padding not.
 func TestWhatIsAuthenticated(t *testing.T) {
 	resA, resB := handshake(t)
-	newSession := func(res *keyexchange.Result) *e2ee.Session {
-		s, err := e2ee.NewSession(res)
+	sessA, err := e2ee.NewSession(resA)
+	require.NoError(t, err)
+	// Bob needs a fresh replay window per case: sessions from the same
+	// secrets, built with NewSessionFromSecrets (a Result keys one session).
+	sendB, recvB, err := resB.TakeMediaSecrets()
+	require.NoError(t, err)
+	newBob := func() *e2ee.Session {
+		s, err := e2ee.NewSessionFromSecrets(sendB[:], recvB[:])
 		require.NoError(t, err)
 		return s
 	}
 	alice := NewFactory()
-	alice.SetSession(newSession(resA))
+	require.NoError(t, alice.SetSession(sessA))
 	info := &interceptor.StreamInfo{SSRC: ssrcMic, MimeType: webrtc.MimeTypeOpus}
 	p := newPipe(t, alice, info)
 	h := rtp.Header{Version: 2, PayloadType: ptOpus, SequenceNumber: 9, Timestamp: 99, SSRC: ssrcMic, CSRC: []uint32{5}}
 	require.NoError(t, h.SetExtension(1, []byte{0x90}))
-	_, err := p.w.Write(&h, []byte("opus"), nil)
+	_, err = p.w.Write(&h, []byte("opus"), nil)
 	require.NoError(t, err)
 	sealed := p.out[0]
 
@@ -429,7 +434,7 @@ func TestWhatIsAuthenticated(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bob := NewFactory()
-			bob.SetSession(newSession(resB)) // a fresh replay window
+			require.NoError(t, bob.SetSession(newBob())) // a fresh replay window
 			got := openAll(t, bob, info, [][]byte{tc.tamper(bytes.Clone(sealed))})
 			if !tc.ok {
 				require.Empty(t, got)
@@ -444,7 +449,7 @@ func TestWhatIsAuthenticated(t *testing.T) {
 	}
 	// A refused packet does not move the replay window; a replay is caught.
 	bob := NewFactory()
-	bob.SetSession(newSession(resB))
+	require.NoError(t, bob.SetSession(newBob()))
 	bad := bytes.Clone(sealed)
 	bad[len(bad)-1] ^= 1
 	require.Len(t, openAll(t, bob, info, [][]byte{bad, sealed, sealed}), 1)
@@ -454,9 +459,11 @@ func TestWhatIsAuthenticated(t *testing.T) {
 // TestMediaKinds checks how a local stream's kind is chosen: codec rule,
 // WithKindFunc, SetStreamKind.
 func TestMediaKinds(t *testing.T) {
-	sa, _ := sessionPair(t)
 	kindOn := func(f *Factory, info *interceptor.StreamInfo) e2ee.MediaKind {
-		f.SetSession(sa)
+		if f.Session() == nil {
+			sa, _ := sessionPair(t) // a session keys one Factory
+			require.NoError(t, f.SetSession(sa))
+		}
 		p := newPipe(t, f, info)
 		h := rtp.Header{Version: 2, PayloadType: info.PayloadType, SSRC: info.SSRC}
 		_, err := p.w.Write(&h, []byte{1, 2, 3}, nil)
@@ -492,7 +499,7 @@ func TestMediaKinds(t *testing.T) {
 func TestRegisteredTooEarly(t *testing.T) {
 	f := NewFactory()
 	sa, _ := sessionPair(t)
-	f.SetSession(sa)
+	require.NoError(t, f.SetSession(sa))
 	p := newPipe(t, f, localVideoInfo())
 	h := rtp.Header{Version: 2, PayloadType: ptRTX, SequenceNumber: 1, SSRC: ssrcRTX}
 	_, err := p.w.Write(&h, []byte{0, 1, 2, 3}, nil)
@@ -504,7 +511,7 @@ func TestRegisteredTooEarly(t *testing.T) {
 	// nothing unsealed or mis-sealed goes out as RTX.
 	c := &call{alice: f, bob: NewFactory(), link: newLink(t)}
 	_, sb := sessionPair(t)
-	c.bob.SetSession(sb)
+	require.NoError(t, c.bob.SetSession(sb))
 	c.connect(t, buildChain(t, nil, f), buildChain(t, c.bob, nil))
 	loss := &lossy{n: 100, dropped: map[uint16]bool{}}
 	c.link.drop = loss.drop
@@ -520,7 +527,7 @@ func TestRegisteredTooEarly(t *testing.T) {
 func TestRTXBeforeItsStream(t *testing.T) {
 	f := NewFactory()
 	_, sb := sessionPair(t)
-	f.SetSession(sb)
+	require.NoError(t, f.SetSession(sb))
 	_, rtxInfo := remoteVideoInfos()
 	pkt := []byte{0x80, ptRTX, 0, 1, 0, 0, 0, 0, 0x11, 0x11, 0, 2, 0x03, 0xe8, 0x00, 1, 2, 3}
 	require.Empty(t, openAll(t, f, rtxInfo, [][]byte{pkt}))
@@ -551,4 +558,27 @@ func TestConcurrentWritersRekey(t *testing.T) {
 	wg.Wait()
 	require.True(t, waitFor(t, 10*time.Second, func() bool { return c.got.count() >= writers*each }),
 		"got %d; bob %+v", c.got.count(), c.bob.Stats())
+}
+
+// TestSetSessionClaims: one e2ee.Session keys one Factory. Set on a second
+// Factory it would key a second call with the same keys; that is refused
+// with e2ee.ErrSessionInUse and the second Factory keeps what it had.
+func TestSetSessionClaims(t *testing.T) {
+	sa, sb := sessionPair(t)
+	f1, f2 := NewFactory(), NewFactory()
+	require.NoError(t, f1.SetSession(sa))
+	require.NoError(t, f1.SetSession(sa), "the same Factory may set it again")
+	require.ErrorIs(t, f2.SetSession(sa), e2ee.ErrSessionInUse)
+	require.Nil(t, f2.Session())
+	require.NoError(t, f2.SetSession(sb))
+	require.ErrorIs(t, f1.SetSession(sb), e2ee.ErrSessionInUse)
+	require.Same(t, sa, f1.Session(), "a refused SetSession keeps the current session")
+
+	// Replacing the session (after a new handshake) is allowed; the
+	// replaced one stays this Factory's.
+	sc, _ := sessionPair(t)
+	require.NoError(t, f1.SetSession(sc))
+	require.ErrorIs(t, f2.SetSession(sa), e2ee.ErrSessionInUse)
+	require.NoError(t, f1.SetSession(nil))
+	require.Nil(t, f1.Session())
 }

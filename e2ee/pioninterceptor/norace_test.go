@@ -17,8 +17,8 @@ import (
 func TestZeroAllocs(t *testing.T) {
 	sa, sb := sessionPair(t)
 	alice, bob := NewFactory(), NewFactory()
-	alice.SetSession(sa)
-	bob.SetSession(sb)
+	require.NoError(t, alice.SetSession(sa))
+	require.NoError(t, bob.SetSession(sb))
 	info := &interceptor.StreamInfo{SSRC: ssrcCam, MimeType: webrtc.MimeTypeVP8}
 
 	const runs = 200

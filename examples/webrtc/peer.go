@@ -193,7 +193,10 @@ func (p *peer) onHandshake(msg []byte) {
 		p.fail(err)
 		return
 	}
-	p.e2ee.SetSession(sess)
+	if err := p.e2ee.SetSession(sess); err != nil {
+		p.fail(err)
+		return
+	}
 	p.keyed <- verify.CheckNumber(res)
 	p.sendControl(control{Type: "ready"})
 }

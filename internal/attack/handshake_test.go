@@ -143,8 +143,12 @@ func (h *hs) finish(t testing.TB, c *tally, k int) {
 		c.fail(t, "%s: results: %v, %v", c.name, erri, errr)
 		return
 	}
-	si, sr := ri.MediaSecrets()
-	ti, tr := rr.MediaSecrets()
+	si, sr, err1 := ri.TakeMediaSecrets()
+	ti, tr, err2 := rr.TakeMediaSecrets()
+	if err1 != nil || err2 != nil {
+		c.fail(t, "%s: media secrets: %v, %v", c.name, err1, err2)
+		return
+	}
 	if verify.CheckNumber(ri) != verify.CheckNumber(rr) || ri.TranscriptHash() != rr.TranscriptHash() ||
 		si != tr || sr != ti || ri.Continuity() != rr.Continuity() {
 		c.fail(t, "%s: completed handshake differs: check numbers %s / %s", c.name, verify.CheckNumber(ri), verify.CheckNumber(rr))
