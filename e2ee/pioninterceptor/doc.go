@@ -34,6 +34,9 @@
 // from the KID; SetSession may also replace the session, for example after a
 // new handshake.
 //
+// A Factory prints and logs (fmt, log/slog) only its session's redacted
+// form (e2ee.Session.String), never a key.
+//
 // # Media kinds
 //
 // Each direction has a key per media kind (e2ee.Audio, Video, ScreenShare).
