@@ -20,6 +20,11 @@
 // material (DTLSKeys, RFC 5764) or explicit keys for a hop to a relay
 // (HopKeys). Both parties show CheckNumber to their users, who compare it.
 //
+// A Session, a KeySource and so a Config never print or log keys: fmt
+// (every verb) and log/slog (LogValue) show the policy decision, the SRTP
+// profile and the overhead, and "[redacted]". Nor do they show the check
+// number: show it to the users, do not log it.
+//
 // # Policy
 //
 // The handshake carries both parties' E2EE policy (package policy) and

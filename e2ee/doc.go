@@ -104,6 +104,9 @@
 // WithSSRCKeys instead derives a key chain per RTP stream with the per-SSRC
 // derivation of draft-ietf-avtcore-rtp-sframe, and ratchets each on its own.
 //
+// A Session never prints or logs its keys: fmt (every verb) and log/slog
+// (LogValue) show its cipher suite and overhead, and "[redacted]".
+//
 // # Concurrency and allocation
 //
 // A Session is safe for concurrent use, including Seal from several

@@ -14,4 +14,8 @@
 // SRTP is the hop-by-hop layer: a relay that terminates it can read RTP
 // headers and RTCP. The media payload stays sealed by the inner end-to-end
 // layer (package e2ee). RTCP is protected by this layer only.
+//
+// Keys and Session never print or log key material: fmt (every verb),
+// log/slog (LogValue) and, for Keys, encoding/json show the profile and
+// sizes, and "[redacted]" in place of the keys.
 package srtp

@@ -41,6 +41,9 @@
 // replay windows carry on over the new candidate pair; a new PeerConnection
 // needs a new handshake, a new session and a new Factory.
 //
+// A Factory prints and logs (fmt, log/slog) only its session's redacted
+// form (e2ee.Session.String), never a key.
+//
 // # Media kinds
 //
 // Each direction has a key per media kind (e2ee.Audio, Video, ScreenShare).

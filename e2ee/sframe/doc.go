@@ -33,6 +33,10 @@
 // (sizes in bytes). Seal and Open of the AES-GCM suites make no heap
 // allocations; the AES-CTR-HMAC suites allocate one AES-CTR stream per call.
 //
+// A Key (or Scratch) never prints or logs sframe_key, sframe_salt or a
+// nonce: fmt (every verb) and log/slog (LogValue) show the suite and KID,
+// and "[redacted]".
+//
 // # Key schedule extensions
 //
 // Ratchet is the sender key ratchet of Section 5.1 (base_key[i+1] from

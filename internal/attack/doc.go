@@ -3,8 +3,8 @@
 // layers and every handshake message — and check that each attack is
 // rejected with the right typed error and that genuine traffic still goes
 // through afterwards. It uses the public API of packages e2ee, srtp and
-// keyexchange only. SECURITY.md at the repository root names the claims these
-// tests back.
+// keyexchange only (TestRedaction that of every package). SECURITY.md at
+// the repository root names the claims these tests back.
 //
 // # What is attacked
 //
@@ -46,6 +46,16 @@
 // stage (which also delivers every message type out of order); each
 // party's own messages reflected to it; every message of another call; a
 // third party's messages.
+//
+// # Redaction
+//
+// TestRedaction builds a value of every exported type that holds key
+// material, through the public API of all of callseal's packages and
+// holding known secrets, prints it with every fmt verb, logs it with
+// slog's text and JSON handlers and encodes it with encoding/json, alone
+// and as a field of an app's struct, and fails on any secret byte (hex,
+// raw, quoted, base64, decimal byte lists or big-endian words) and on
+// anything else shaped like key material.
 //
 // # Expected errors
 //
