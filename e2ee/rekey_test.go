@@ -262,12 +262,31 @@ func TestRekeyConcurrentSeal(t *testing.T) {
 	}
 }
 
-// TestForgedKIDCostBounded: while the receiver follows the sender through
-// 200 epochs, a forger sends a packet under every KID of the MaxEpochAhead
-// epochs ahead, in every epoch. The receiver never derives more than
-// MaxEpochAhead keys beyond its newest epoch: the forgeries cost each
-// ratchet step at most once, and its epoch moves only with genuine packets.
+// TestForgedKIDCostBounded: a forged KID costs ratchet steps, not receive
+// keys, for the epochs before the one it names. While the receiver follows
+// the sender through 200 epochs, a forger sends a packet under every KID of
+// the MaxEpochAhead epochs ahead, in every epoch. The receiver never derives
+// more than MaxEpochAhead keys beyond its newest epoch: the forgeries cost
+// each ratchet step at most once, and its epoch moves only with genuine
+// packets.
 func TestForgedKIDCostBounded(t *testing.T) {
+	// One forgery MaxEpochAhead ahead: MaxEpochAhead ratchet steps, and a
+	// receive key (AEAD and replay window) for that epoch only.
+	_, fresh := newPair(t)
+	forged := makeRTP(t, nil, pktOpts{})
+	forged = sframe.Header{KID: kid(MaxEpochAhead, Video), CTR: 5}.AppendTo(forged)
+	forged = append(forged, payloadOf(40)...)
+	_, _, err := fresh.Open(nil, forged)
+	require.ErrorIs(t, err, ErrAuth)
+	require.Equal(t, MaxEpochAhead, fresh.recv[Video].derivations)
+	built := 0
+	for _, a := range fresh.recv[Video].ahead {
+		if a.rk != nil {
+			built++
+		}
+	}
+	require.Equal(t, 1, built, "receive keys built")
+
 	alice, bob := newPair(t, withClock(&fakeClock{}))
 	rc := bob.recv[Video]
 	for e := range uint64(200) {
