@@ -264,11 +264,13 @@ func (s *Session) Overhead() int { return s.overhead }
 // Profile returns the transport SRTP profile.
 func (s *Session) Profile() srtp.Profile { return s.profile }
 
-// Rekey moves the E2EE send keys of every stream to the next epoch by the
-// SFrame ratchet (e2ee.Session.Rekey, RFC 9605, Section 5.1): keys that
-// encrypted earlier packets are erased, so their compromise later reveals
-// nothing sent afterwards, and the other way round. The peer follows by
-// itself. Transport SRTP keys do not change.
+// Rekey moves the E2EE send key of every stream that has sent a packet in
+// its current epoch to the next epoch by the SFrame ratchet
+// (e2ee.Session.Rekey, RFC 9605, Section 5.1): keys that encrypted earlier
+// packets are erased, so their compromise later reveals nothing sent
+// afterwards, and the other way round. A stream that has sent nothing
+// keeps its key, which protects nothing yet. The peer follows by itself.
+// Transport SRTP keys do not change.
 //
 // It returns ErrE2EEOff when the call is not end-to-end encrypted and
 // ErrClosed after Close.

@@ -202,12 +202,12 @@ func (st *Stream) wipe() {
 // epochsAhead returns how many epochs e is ahead of last, given that both
 // are the epoch bits of SFrame KIDs (the epoch modulo 2^e2ee.EpochBits), or
 // 0 if e is not ahead (the same epoch, or a late packet of an older one).
-// e2ee never lets a stream run more than e2ee.MaxEpochAhead epochs ahead of
-// what the peer received, far less than half the modulus.
+// An e2ee receiver follows a stream at most e2ee.MaxEpochAhead epochs ahead;
+// the epochs beyond are the older ones it may still open.
 func epochsAhead(last, e uint64) uint64 {
 	const mod = 1 << e2ee.EpochBits
 	d := (e - last) % mod
-	if d >= mod/2 {
+	if d > e2ee.MaxEpochAhead {
 		return 0
 	}
 	return d

@@ -83,23 +83,31 @@
 //
 //	base_key[e+1] = HKDF-Expand(HKDF-Extract("", base_key[e]), "SFrame 1.0 Ratchet", Nh)
 //
-// on Session.Rekey, and automatically before a key has encrypted
-// RekeyAfterPackets packets (the AEAD usage limits are explained at
-// RekeyAfterPackets). The KID is (epoch mod 2^EpochBits)<<2 | kind (Audio=0,
-// Video=1, ScreenShare=2): like the ratchet step of Section 5.1 only the
-// low-order bits of the epoch are sent, so the KID stays below 256. The CTR
-// is a per-key counter from 0 that is never reused.
+// on Session.Rekey if the key has sealed at least one packet (a key that has
+// sealed nothing protects nothing, so an idle stream, such as a screen share
+// not started, stays in its epoch however often Rekey is called), and
+// automatically before a key has encrypted RekeyAfterPackets packets (the
+// AEAD usage limits are explained at RekeyAfterPackets). The KID is (epoch
+// mod 2^EpochBits)<<2 | kind (Audio=0, Video=1, ScreenShare=2): like the
+// ratchet step of Section 5.1 only the low-order bits of the epoch are sent,
+// so the KID stays below 256. The CTR is a per-key counter from 0 that is
+// never reused.
 //
 // The receiver needs no message: it selects the key by KID (Section 4.4.4);
-// for a KID naming an epoch up to MaxEpochAhead ahead it ratchets forward,
-// and it moves to that epoch only once a packet under it authenticates, so
-// forged KIDs cannot move it (and cost at most MaxEpochAhead derivations per
-// stream in all, the derived keys being cached). The key of the superseded
-// epoch is kept for a grace period for late packets (WithEpochGrace, default
-// DefaultGraceTime or DefaultGracePackets), then erased: forward secrecy,
-// since the ratchet is one-way and every side erases old base keys at once
-// (best-effort: Go may have copied them; the AES key schedules inside
-// crypto/cipher cannot be wiped and are left to the garbage collector).
+// for a KID naming an epoch up to MaxEpochAhead (32) ahead it ratchets
+// forward, and it moves to that epoch only once a packet under it
+// authenticates, so forged KIDs cannot move it (and cost at most
+// MaxEpochAhead derivations per stream beyond its newest epoch, the derived
+// keys being cached). So a receiver follows a stream through any number of
+// Rekeys as long as it receives at least one of the packets the stream
+// sealed in every MaxEpochAhead consecutive epochs; if all of them are lost,
+// the stream's later packets fail with ErrUnknownKey or ErrAuth. The key of
+// the superseded epoch is kept for a grace period for late packets
+// (WithEpochGrace, default DefaultGraceTime or DefaultGracePackets), then
+// erased: forward secrecy, since the ratchet is one-way and every side
+// erases old base keys at once (best-effort: Go may have copied them; the
+// AES key schedules inside crypto/cipher cannot be wiped and are left to the
+// garbage collector).
 //
 // WithSSRCKeys instead derives a key chain per RTP stream with the per-SSRC
 // derivation of draft-ietf-avtcore-rtp-sframe, and ratchets each on its own.

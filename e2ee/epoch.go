@@ -16,13 +16,20 @@ import (
 // Every stream (a media kind, or with per-SSRC keys an SSRC) of each
 // direction has its own chain of base keys, base_key[e+1] =
 // sframe.Ratchet(base_key[e]), and its epoch e is named by the KID. The
-// sender moves to the next epoch on Rekey and automatically before
-// RekeyAfterPackets packets, and erases the old base key at once. The
-// receiver keeps the base key of the newest epoch it has authenticated,
+// sender moves a stream to the next epoch on Rekey if the stream's key has
+// sealed a packet (an idle stream stays where it is), and automatically
+// before RekeyAfterPackets packets, and erases the old base key at once.
+// The receiver keeps the base key of the newest epoch it has authenticated,
 // derives the keys of up to MaxEpochAhead further epochs when a KID names
 // one (caching them, so that forgeries cost no further derivations), and
 // moves to a new epoch only when a packet under it authenticates. The
 // superseded epochs' keys stay for a grace period, then are erased.
+//
+// So the receiver follows a stream as long as it receives at least one of
+// the packets sealed in any MaxEpochAhead consecutive epochs of the
+// stream; the epochs the KID tells apart are shared between those ahead
+// (MaxEpochAhead) and the superseded ones kept for the grace period
+// (maxEpochBehind).
 
 // sendChain is the send side of one stream.
 type sendChain struct {
@@ -114,9 +121,11 @@ type recvRing struct {
 	keys [1 << EpochBits]*recvKey
 }
 
+// aheadKey is an epoch ahead of the newest: its base key, and its receive
+// key once a packet has named the epoch (or the receiver moves past it).
 type aheadKey struct {
 	base []byte
-	rk   *recvKey
+	rk   *recvKey // nil until needed
 }
 
 // recvKey is the receive key of one epoch of one stream, with its replay
@@ -168,7 +177,9 @@ func (s *Session) newRecvChain(kind MediaKind, ssrc uint32, base []byte) (*recvC
 }
 
 // aheadLocked returns the key of epoch rc.epoch+d, 1 ≤ d ≤ MaxEpochAhead,
-// deriving it and the epochs before it if needed. rc.mu must be held.
+// deriving the base keys up to it and its receive key if needed: a KID d
+// epochs ahead costs d ratchet steps and one SFrame key once, whatever
+// epochs were named before. rc.mu must be held.
 func (s *Session) aheadLocked(rc *recvChain, d int) (*recvKey, error) {
 	for len(rc.ahead) < d {
 		prev := rc.base
@@ -179,16 +190,18 @@ func (s *Session) aheadLocked(rc *recvChain, d int) (*recvKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		epoch := rc.epoch + uint64(len(rc.ahead)) + 1
-		rk, err := s.newRecvKey(epoch, rc.kind, next)
-		if err != nil {
-			clear(next)
-			return nil, err
-		}
-		rc.ahead = append(rc.ahead, aheadKey{base: next, rk: rk})
+		rc.ahead = append(rc.ahead, aheadKey{base: next})
 		rc.derivations++
 	}
-	return rc.ahead[d-1].rk, nil
+	a := &rc.ahead[d-1]
+	if a.rk == nil {
+		rk, err := s.newRecvKey(rc.epoch+uint64(d), rc.kind, a.base)
+		if err != nil {
+			return nil, err
+		}
+		a.rk = rk
+	}
+	return a.rk, nil
 }
 
 // commitLocked makes epoch rc.epoch+d, whose key has just authenticated a
@@ -200,8 +213,12 @@ func (s *Session) commitLocked(rc *recvChain, d int) {
 	newEpoch := rc.epoch + uint64(d)
 
 	superseded := []*recvKey{ring.keys[rc.epoch&epochMask]}
-	for _, a := range rc.ahead[:d-1] {
-		superseded = append(superseded, a.rk)
+	for i := range rc.ahead[:d-1] {
+		// The epochs skipped get their keys now, for late packets. (An
+		// error, never expected once a key of the suite was made, would
+		// only cost that epoch's late packets.)
+		rk, _ := s.aheadLocked(rc, i+1)
+		superseded = append(superseded, rk)
 	}
 	for _, rk := range superseded {
 		if rk != nil {
@@ -274,21 +291,52 @@ func (s *Session) eraseBefore(rc *recvChain, epoch uint64) {
 	}
 }
 
-// Rekey moves every send stream of the session to its next epoch by the
-// SFrame ratchet (RFC 9605, Section 5.1) and erases the previous epoch's base
-// keys (best-effort). The peer needs no message: it follows from the KID of
-// the next packet. Seal also rekeys a stream by itself before its key
-// reaches RekeyAfterPackets packets.
+// Rekey moves every send stream of the session whose current key has
+// sealed at least one packet to its next epoch by the SFrame ratchet (RFC
+// 9605, Section 5.1) and erases the previous epoch's base key
+// (best-effort). A stream whose key has sealed nothing stays in its epoch,
+// however often Rekey is called: that key protects no packet, so moving it
+// would add no forward secrecy, and the peer could not follow a stream that
+// moved more than MaxEpochAhead epochs without a packet. The peer needs no
+// message: it follows from the KID of the next packet. Seal also rekeys a
+// stream by itself before its key reaches RekeyAfterPackets packets.
 //
-// Rekey is safe to call concurrently with Seal and Open; packets sealed
-// concurrently may use either epoch. Call it, for example, when the call's
-// participants or policy change, or periodically for forward secrecy. Do not
-// call it more than MaxEpochAhead times between two packets of a stream that
-// the peer receives: the peer would no longer recognise the epoch.
+// Forward secrecy: every packet whose Seal returned before Rekey was called
+// was sealed under a key whose base key is erased when Rekey returns (by
+// this Rekey, or by an earlier ratchet of its stream). A Seal running
+// concurrently may use either epoch: if it drew its counter before Rekey
+// looked at the stream, Rekey moves the stream and the packet is sealed
+// under the old epoch's key, which the Seal still holds (the peer opens it
+// during the grace period); if after, and the stream had sealed nothing
+// before, Rekey leaves the stream, and the packet is covered by the next
+// Rekey.
+//
+// The peer opens every packet it receives as long as it receives at least
+// one packet of each stream in every MaxEpochAhead consecutive epochs the
+// stream moves through. If every packet of a stream sealed in more than
+// MaxEpochAhead consecutive epochs is lost, the peer cannot open that
+// stream again (ErrUnknownKey or ErrAuth): calling Rekey more often than
+// packets get through risks that.
+//
+// Rekey is safe to call concurrently with Seal and Open. Call it, for
+// example, when the call's participants or policy change, or periodically
+// for forward secrecy. Errors: ErrClosed after Close, ErrKeyExhausted if a
+// ratchet failed (not expected); streams handled before the error may
+// have moved.
 func (s *Session) Rekey() error {
 	for _, sc := range s.sendChains() {
 		sc.mu.Lock()
-		err := sc.ratchetLocked(s.suite)
+		var err error
+		if sk := sc.cur.Load(); sk == nil {
+			err = ErrClosed
+		} else if sk.next.Load() > 0 {
+			// Its key has sealed, or a concurrent Seal has drawn a
+			// counter from it. (A key that has sealed nothing stays:
+			// moving it protects nothing and would take the stream
+			// further ahead of the peer, which follows at most
+			// MaxEpochAhead epochs without a packet.)
+			err = sc.ratchetLocked(s.suite)
+		}
 		sc.mu.Unlock()
 		if errors.Is(err, ErrClosed) {
 			return err

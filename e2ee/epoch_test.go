@@ -87,9 +87,15 @@ func TestRekeyReceiverFollows(t *testing.T) {
 	require.Equal(t, make([]byte, len(oldRecvBase)), oldRecvBase, "receiver's old base key erased")
 	require.Equal(t, uint64(0), bob.recv[Video].epoch, "other kinds have their own chains")
 
-	// Video moves too, independently.
+	// Video had sealed nothing: Rekey left it in epoch 0, where bob opens
+	// it. It moves on the next Rekey, independently.
+	require.Equal(t, uint64(0), alice.send[Video].cur.Load().epoch)
 	mustOpen(t, bob, sealOne(t, alice, Video, 1))
+	require.Equal(t, uint64(0), bob.recv[Video].epoch)
+	require.NoError(t, alice.Rekey())
+	mustOpen(t, bob, sealOne(t, alice, Video, 2))
 	require.Equal(t, uint64(1), bob.recv[Video].epoch)
+	require.Equal(t, uint64(2), alice.send[Audio].cur.Load().epoch)
 }
 
 func TestGracePeriod(t *testing.T) {
@@ -136,27 +142,60 @@ func TestGracePackets(t *testing.T) {
 	require.Nil(t, bob.recv[Audio].ring.Load().keys[0])
 }
 
+// sealLostAndRekey seals a packet of kind that the peer never receives,
+// then calls Rekey, n times: kind moves n epochs ahead of the peer.
+func sealLostAndRekey(t testing.TB, s *Session, kind MediaKind, n int) {
+	t.Helper()
+	for i := range n {
+		sealOne(t, s, kind, uint16(1000+i))
+		require.NoError(t, s.Rekey())
+	}
+}
+
+// TestEpochSkipAndBounds: the receiver follows a stream over any jump of up
+// to MaxEpochAhead epochs and keeps the epoch it left for the grace period
+// if it is at most maxEpochBehind behind; further ahead it does not follow.
 func TestEpochSkipAndBounds(t *testing.T) {
 	clk := &fakeClock{}
 	alice, bob := newPair(t, withClock(clk))
+	rc := bob.recv[ScreenShare]
 	skipped := sealOne(t, alice, ScreenShare, 0) // epoch 0, never delivered in time
-	for range MaxEpochAhead {
-		require.NoError(t, alice.Rekey())
-	}
-	// Exactly MaxEpochAhead epochs ahead: followed.
+	require.NoError(t, alice.Rekey())
+	sealLostAndRekey(t, alice, ScreenShare, maxEpochBehind-1)
 	mustOpen(t, bob, sealOne(t, alice, ScreenShare, 1))
-	require.Equal(t, uint64(MaxEpochAhead), bob.recv[ScreenShare].epoch)
+	require.Equal(t, uint64(maxEpochBehind), rc.epoch)
 	mustOpen(t, bob, skipped) // epoch 0 is in its grace period
 
-	// One more than MaxEpochAhead: not followed, and nothing derived.
-	for range MaxEpochAhead + 1 {
+	// Exactly MaxEpochAhead epochs ahead: followed. The epoch left is
+	// then more than maxEpochBehind behind: its KID names an epoch ahead
+	// (here maxEpochBehind+2·MaxEpochAhead), so its packets never open.
+	skipped = sealOne(t, alice, ScreenShare, 2)
+	require.NoError(t, alice.Rekey())
+	sealLostAndRekey(t, alice, ScreenShare, MaxEpochAhead-1)
+	mustOpen(t, bob, sealOne(t, alice, ScreenShare, 3))
+	require.Equal(t, uint64(maxEpochBehind+MaxEpochAhead), rc.epoch)
+	_, _, err := bob.Open(nil, skipped)
+	require.ErrorIs(t, err, ErrAuth)
+	require.Equal(t, uint64(maxEpochBehind+MaxEpochAhead), rc.epoch)
+
+	// One more than MaxEpochAhead: not followed, and nothing derived. (Once
+	// the grace period is over: until then the KID names one of the
+	// epochs skipped, kept for late packets, and the packet fails ErrAuth.)
+	clk.Advance(DefaultGraceTime)
+	sealLostAndRekey(t, alice, ScreenShare, MaxEpochAhead+1)
+	before := rc.derivations
+	_, _, err = bob.Open(nil, sealOne(t, alice, ScreenShare, 4))
+	require.ErrorIs(t, err, ErrUnknownKey)
+	require.Equal(t, before, rc.derivations)
+	require.Equal(t, uint64(maxEpochBehind+MaxEpochAhead), rc.epoch)
+
+	// Rekeys without packets do not move a stream at all.
+	mustOpen(t, bob, sealOne(t, alice, Audio, 3))
+	for range 3 * MaxEpochAhead {
 		require.NoError(t, alice.Rekey())
 	}
-	before := bob.recv[ScreenShare].derivations
-	_, _, err := bob.Open(nil, sealOne(t, alice, ScreenShare, 2))
-	require.ErrorIs(t, err, ErrUnknownKey)
-	require.Equal(t, before, bob.recv[ScreenShare].derivations)
-	require.Equal(t, uint64(MaxEpochAhead), bob.recv[ScreenShare].epoch)
+	require.Equal(t, uint64(1), alice.send[Audio].cur.Load().epoch)
+	mustOpen(t, bob, sealOne(t, alice, Audio, 4))
 }
 
 // TestEpochWrap runs the epoch past 2^EpochBits: the KID's epoch bits wrap

@@ -47,18 +47,34 @@ const (
 	EpochBits = 6
 
 	// MaxEpochAhead is how many epochs beyond the newest one it has
-	// authenticated a receiver derives, by ratcheting forward, to open a
-	// packet. A KID further ahead than this, and any epoch behind that is no
-	// longer kept, gives ErrUnknownKey without any key derivation. A sender
-	// must not call Rekey more than MaxEpochAhead times between two packets
-	// the peer receives.
-	MaxEpochAhead = 8 // epochs
+	// authenticated on a stream a receiver derives, by ratcheting forward,
+	// to open a packet: half the 2^EpochBits epochs the KID tells apart.
+	// A KID further ahead than this names, by its epoch bits, an epoch
+	// behind: like any epoch behind, it gives ErrUnknownKey (ErrAuth while
+	// a superseded epoch with those bits is kept for its grace period),
+	// without any key derivation.
+	//
+	// A stream moves to its next epoch only after its key has sealed a
+	// packet (Session.Rekey leaves idle streams where they are), so the
+	// receiver loses a stream only if it receives none of the packets the
+	// stream sealed in MaxEpochAhead consecutive epochs (at 50% independent
+	// loss and one packet per epoch, 2^-32 for any 32 consecutive epochs).
+	// Past that the KID no longer names the sender's epoch unambiguously,
+	// and the stream's packets fail with ErrUnknownKey or ErrAuth until the
+	// session is replaced.
+	//
+	// The cost of a forged KID is bounded by it: a KID up to MaxEpochAhead
+	// ahead costs at most MaxEpochAhead ratchet steps and SFrame keys per
+	// stream, derived once and kept until the receiver moves past them or
+	// Close; further forgeries cost one failed AEAD authentication each.
+	MaxEpochAhead = 1 << (EpochBits - 1) // epochs
 
 	// maxEpochBehind is how far behind the newest epoch a superseded
 	// epoch's key may still be kept: the KIDs of the MaxEpochAhead epochs
 	// ahead must stay free (RFC 9605, Section 5.2: "receivers MUST remove an
 	// old epoch when a new epoch with the same low-order E bits is
-	// introduced").
+	// introduced"). With MaxEpochAhead = 32 it is 31: one grace period
+	// holds the keys of at most 31 superseded epochs.
 	maxEpochBehind = 1<<EpochBits - MaxEpochAhead - 1 // epochs
 
 	// DefaultGraceTime is how long a receiver keeps the key of a superseded

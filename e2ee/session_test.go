@@ -108,10 +108,10 @@ func TestSealPathsAgree(t *testing.T) {
 				slow, _ := newPair(t, WithCipherSuite(suite))
 				for round, start := range []uint64{0, 250, 65530, 0} {
 					if round == 3 { // epoch 2: a KID of its own byte
-						require.NoError(t, fast.Rekey())
-						require.NoError(t, fast.Rekey())
-						require.NoError(t, slow.Rekey())
-						require.NoError(t, slow.Rekey())
+						rekeyAll(t, fast)
+						rekeyAll(t, fast)
+						rekeyAll(t, slow)
+						rekeyAll(t, slow)
 					}
 					fast.send[Video].cur.Load().next.Store(start)
 					slow.send[Video].cur.Load().next.Store(start)
@@ -199,8 +199,8 @@ func TestOpenPathsAgree(t *testing.T) {
 				}
 				for seq := range 24 { // CTR 0..23: one- and two-byte SFrame headers
 					if seq == 12 { // the next epochs, followed from the KID
-						require.NoError(t, alice.Rekey())
-						require.NoError(t, alice.Rekey())
+						rekeyAll(t, alice)
+						rekeyAll(t, alice)
 					}
 					pkt := makeRTP(t, payloadOf(seq*7), pktOpts{csrc: shape.csrc, ext: shape.ext, seq: uint16(seq)})
 					sealed, err := alice.Seal(nil, pkt, Audio)
@@ -513,8 +513,8 @@ func TestOverheadExact(t *testing.T) {
 	alice, bob := newPair(t)
 	require.Equal(t, 21, alice.Overhead())
 	// The largest header: a KID above 7 (epoch ≥ 2) and the last counter.
-	require.NoError(t, alice.Rekey())
-	require.NoError(t, alice.Rekey())
+	rekeyAll(t, alice)
+	rekeyAll(t, alice)
 	sk := alice.send[ScreenShare].cur.Load()
 	require.Equal(t, uint64(2), sk.epoch)
 	sk.next.Store(MaxCounter)
@@ -727,7 +727,7 @@ func FuzzOpenEpochs(f *testing.F) {
 	alice, _ := newPair(f)
 	for e := range 4 {
 		f.Add(sealOne(f, alice, MediaKind(e%numKinds), uint16(e)))
-		require.NoError(f, alice.Rekey())
+		rekeyAll(f, alice)
 	}
 	forged := makeRTP(f, nil, pktOpts{})
 	forged = sframe.Header{KID: kid(5, Audio), CTR: 3}.AppendTo(forged)
@@ -738,8 +738,8 @@ func FuzzOpenEpochs(f *testing.F) {
 		alice.send[Audio].cur.Load().next.Store(1000) // past every seed's CTR
 		old := sealOne(t, alice, Audio, 1)
 		mustOpen(t, bob, sealOne(t, alice, Audio, 2))
-		require.NoError(t, alice.Rekey())
-		require.NoError(t, alice.Rekey())
+		rekeyAll(t, alice)
+		rekeyAll(t, alice)
 		alice.send[Audio].cur.Load().next.Store(1000)
 		mustOpen(t, bob, sealOne(t, alice, Audio, 3)) // bob: epoch 2, epochs 0, 1 graced
 		cur := sealOne(t, alice, Audio, 4)

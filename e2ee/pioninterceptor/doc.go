@@ -30,8 +30,8 @@
 // A Factory keys every interceptor it creates, that is every PeerConnection
 // built from an API whose registry holds it: use one Factory, registry and
 // API per call (they are cheap). Rekeying needs no interceptor support:
-// Session.Rekey moves the send keys to the next epoch and the peer follows
-// from the KID; SetSession may also replace the session, for example after a
+// Session.Rekey moves the send keys that have sealed to the next epoch and
+// the peer follows from the KID; SetSession may also replace the session, for example after a
 // new handshake.
 //
 // A session keys one Factory: SetSession claims it (e2ee.Session.Claim) and

@@ -171,7 +171,7 @@ func oldEpochs(t *testing.T, c *tally, alice, bob *e2ee.Session, endGrace func(*
 
 // TestE2EEManyEpochs keeps an epoch-0 packet that was never delivered and
 // offers it after each of 70 rekeys that the receiver follows (grace: one
-// packet). The KID carries the epoch mod 2^EpochBits (64), so after 56 to
+// packet). The KID carries the epoch mod 2^EpochBits (64), so after 32 to
 // 64 rekeys the old KID names the current epoch or one up to MaxEpochAhead
 // ahead: the receiver derives that key and the packet fails ErrAuth, or,
 // at 64, tries the current key, which accepted CTR 0 already (ErrAuth or

@@ -169,9 +169,14 @@ func (m *e2eeRx) expect(v, genuine []byte) (want []error, byDesign bool) {
 
 // moveToEpoch rekeys alice to epoch and lets bob follow on every stream.
 // The sessions must erase a superseded epoch after one packet of the next.
+// Each stream seals a packet, lost, before each Rekey: Rekey moves only
+// the streams that sealed in their current epoch.
 func moveToEpoch(t testing.TB, c *tally, alice, bob *e2ee.Session, rx *e2eeRx, streams []*stream, epoch uint64) {
 	t.Helper()
 	for range epoch - rx.epoch {
+		for _, s := range streams {
+			sealNext(t, alice, s)
+		}
 		require.NoError(t, alice.Rekey())
 	}
 	rx.moveTo(epoch)
