@@ -23,6 +23,7 @@ type environment struct {
 	Note       string // the user's remark on the run's conditions
 	Benchtime  time.Duration
 	Count      int
+	Quick      bool // a -quick run: short benchmarks, indicative figures
 }
 
 func readEnvironment() environment {

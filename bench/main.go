@@ -6,18 +6,25 @@
 // pion/srtp alone, e2ee per SFrame suite, srtp per profile and the full
 // two-layer send and receive paths at 64, 160, 1200 and 1400 payload bytes,
 // plus the handshake per suite, multi-core scaling and the memory each call
-// holds. It prints a markdown report, checks the performance targets of
-// issue 7 and writes BENCHMARKS.md and bench.png (the chart) to -out.
+// holds. It prints a markdown report, checks the performance targets
+// (targets.go) and writes BENCHMARKS.md and bench.png (the chart) to -out.
+//
+// Each target comes out met, bounded by a library (over the limit, but the
+// library's own cost, measured in the same run, already is: pion/srtp for
+// the two-layer ratios, crypto/cipher for the allocations of the
+// AES-CTR-HMAC suites) or missed (callseal's own code is over the limit).
 //
 // Usage:
 //
 //	go run ./bench                # full run, about 5 minutes on 2 cores
-//	go run ./bench -quick         # CI: short runs, about half a minute
+//	go run ./bench -quick         # CI: short runs, about half a minute; indicative figures
 //	go run ./bench -out docs      # regenerate docs/BENCHMARKS.md and docs/bench.png
 //
-// The exit status is 1 if a benchmark fails (for example a packet that does
-// not open), and 0 otherwise; a missed performance target is reported, not
-// an error, unless -strict is given.
+// Exit status: 1 if a benchmark fails (for example a packet that does not
+// open) or the report cannot be written; 2 if a target is missed, in a run
+// without -quick (with -quick, whose short runs give indicative figures, a
+// missed target is reported only, unless -strict is given); 0 otherwise.
+// Targets met or bounded by a library never set the exit status.
 package main
 
 import (
@@ -65,7 +72,7 @@ func main() {
 	flag.DurationVar(&o.benchtime, "benchtime", 0, "measuring time of each run (default 300ms, 50ms with -quick)")
 	flag.IntVar(&o.calls, "calls", 0, "calls to average the memory per call over (default 2000, 200 with -quick)")
 	flag.StringVar(&runExpr, "run", "", "only run benchmarks whose name matches this regular expression (e.g. 'Full|RawGCMx2')")
-	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a target is missed")
+	flag.BoolVar(&o.strict, "strict", false, "with -quick, exit with status 2 when a target is missed (a full run always does)")
 	flag.StringVar(&o.note, "note", "", "a remark on the run's conditions to print in the report")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -131,7 +138,7 @@ func run(o options, stdout, stderr io.Writer) int {
 	env := readEnvironment()
 	env.Command = o.command()
 	env.Note = o.note
-	env.Benchtime, env.Count = o.benchtime, o.count
+	env.Benchtime, env.Count, env.Quick = o.benchtime, o.count, o.quick
 	if err := flag.Set("test.benchtime", o.benchtime.String()); err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return 1
@@ -150,7 +157,7 @@ func run(o options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return 1
 	}
-	rep := newReport(env, res, mem)
+	rep := newReport(env, res, mem, measureLibCosts())
 
 	dir := o.out
 	if dir == "" {
@@ -175,7 +182,22 @@ func run(o options, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, md)
 	fmt.Fprintf(stderr, "bench: wrote %s and %s\n", mdPath, chartPath)
-	if o.strict && !rep.allTargetsPass() {
+	st := exitStatus(rep, o.quick, o.strict)
+	if m := rep.missedTargets(); len(m) > 0 {
+		if st == 0 {
+			fmt.Fprintf(stderr, "bench: missed in this -quick run (indicative only; check with a full run): %s\n", strings.Join(m, "; "))
+		} else {
+			fmt.Fprintf(stderr, "bench: missed: %s\n", strings.Join(m, "; "))
+		}
+	}
+	return st
+}
+
+// exitStatus is the status of a run whose benchmarks all ran: 2 if a
+// target is missed, unless the run is quick and not strict; 0 otherwise.
+// Targets bounded by a library never count.
+func exitStatus(rep *report, quick, strict bool) int {
+	if len(rep.missedTargets()) > 0 && (!quick || strict) {
 		return 2
 	}
 	return 0

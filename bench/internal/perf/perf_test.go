@@ -32,7 +32,8 @@ func TestRoundTripDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// One party of a call holds at most 64 KiB in both layers (issue 7).
+// One party of a call holds at most 64 KiB in both layers (the memory
+// target of go run ./bench).
 func TestMemoryPerCall(t *testing.T) {
 	const limit = 64 << 10 // bytes
 	m, err := MeasureMemory(200)
