@@ -57,9 +57,18 @@ type Session struct {
 // NewSession creates the E2EE session for a completed handshake, keyed from
 // res.MediaSecrets(). The peer's session, built from its own Result, opens
 // what this one seals and vice versa.
+//
+// A Result whose policy decision is not E2EE (res.Decision().E2EE false)
+// has no media secrets: NewSession refuses it with an error wrapping a
+// *keyexchange.PolicyError (errors.As; errors.Is matches
+// keyexchange.ErrE2EEDisabled, and keyexchange.ErrE2EERequired when the
+// call was refused).
 func NewSession(res *keyexchange.Result, opts ...Option) (*Session, error) {
 	if res == nil {
 		return nil, errors.New("e2ee: nil handshake result")
+	}
+	if d := res.Decision(); !d.E2EE {
+		return nil, fmt.Errorf("e2ee: %w", &keyexchange.PolicyError{Decision: d})
 	}
 	send, recv := res.MediaSecrets()
 	defer clear(send[:])

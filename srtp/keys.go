@@ -39,12 +39,20 @@ func (k Keys) check(p Profile) error {
 //
 // The keys are res.TransportKeys(p.KeySize(), p.SaltSize()); see the
 // keyexchange package for the derivation.
+//
+// A Result whose policy decision is Refused (a party requires E2EE and it
+// is off) must not carry a call: KeysFromResult refuses it with an error
+// wrapping a *keyexchange.PolicyError (errors.As), which matches
+// keyexchange.ErrE2EERequired (errors.Is).
 func KeysFromResult(res *keyexchange.Result, p Profile) (local, remote Keys, err error) {
 	if err := p.check(); err != nil {
 		return Keys{}, Keys{}, err
 	}
 	if res == nil {
 		return Keys{}, Keys{}, errors.New("srtp: nil keyexchange.Result")
+	}
+	if d := res.Decision(); d.Refused {
+		return Keys{}, Keys{}, fmt.Errorf("srtp: %w", &keyexchange.PolicyError{Decision: d})
 	}
 	send, recv, err := res.TransportKeys(p.KeySize(), p.SaltSize())
 	if err != nil {
