@@ -30,9 +30,24 @@
 // The handshake carries both parties' E2EE policy (package policy) and
 // decides, for both alike, whether the call is end-to-end encrypted. When it
 // is not, the same Session runs on transport SRTP only: E2EE reports false
-// and the reason to show the user, CheckNumber is empty and Rekey fails with
-// ErrE2EEOff. Received packets then carry no authenticated media kind, so
-// Config.Classify sorts them into streams by SSRC and payload type.
+// and the reason, and Rekey fails with ErrE2EEOff. Received packets then
+// carry no authenticated media kind, so Config.Classify sorts them into
+// streams by SSRC and payload type; New fails with ErrNoClassifier without
+// it.
+//
+// CheckNumber is the same as with E2EE, and the users must compare it all
+// the more: it is what authenticates the decision. A man in the middle on
+// the signaling path can run a handshake with each party and claim in each
+// that the other is under compliance recording; both calls then run
+// without E2EE, on transport SRTP that a relay terminates, and only the
+// differing check numbers reveal it. Show "end-to-end encryption is off:
+// <reason> — compare the number to confirm".
+//
+// A party that must not run a call without E2EE sets
+// policy.Party.RequireE2EE in its keyexchange.Config: when E2EE is off,
+// the decision is then Refused on both sides, Handshake.Result's
+// *keyexchange.PolicyError also matches keyexchange.ErrE2EERequired, and
+// New refuses the Result with an error that wraps it.
 //
 // # Streams
 //

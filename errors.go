@@ -16,8 +16,9 @@ var (
 	// encryption off for the call: there are no E2EE keys to replace.
 	ErrE2EEOff = errors.New("callseal: end-to-end encryption is off for this call")
 
-	// ErrNoClassifier is returned by New when the call runs without E2EE and
-	// Config.Classify is nil: received packets could not be sorted into
-	// streams.
-	ErrNoClassifier = errors.New("callseal: E2EE is off and Config.Classify is nil")
+	// ErrNoClassifier is returned (wrapped, with the reason E2EE is off) by
+	// New when the call runs without E2EE and Config.Classify is nil:
+	// received packets could not be sorted into streams. Set
+	// Config.Classify in every Config for a call that may run without E2EE.
+	ErrNoClassifier = errors.New("callseal: Config.Classify is required when the call runs without end-to-end encryption, and it is nil")
 )

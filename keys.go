@@ -54,9 +54,6 @@ func HopKeys(p srtp.Profile, local, remote srtp.Keys) KeySource {
 	return KeySource{&keySource{profile: p, local: copyKeys(local), remote: copyKeys(remote)}}
 }
 
-// direct reports whether the keys come from the handshake.
-func (k KeySource) direct() bool { return k.ks == nil || k.ks.direct }
-
 // Profile returns the SRTP profile the keys are for.
 func (k KeySource) Profile() srtp.Profile {
 	if k.ks == nil {

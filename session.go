@@ -25,7 +25,10 @@ const (
 	bufferSize = 1500 // bytes
 )
 
-// Config configures New. Only Transport is required.
+// Config configures New. Transport is always required, and Classify when
+// the call runs without E2EE (the Result's Decision().E2EE is false, as for
+// every transport-only call): New returns ErrNoClassifier without it. The
+// zero Config is therefore refused (nil Transport), never half-used.
 type Config struct {
 	// Transport carries the packets; the Session owns it and closes it.
 	Transport Transport
@@ -40,9 +43,12 @@ type Config struct {
 
 	// Classify names the stream of a received packet from its SSRC and
 	// payload type, which the app knows from its signaling (SDP). It is
-	// required when the call runs without E2EE, and used only then: with
-	// E2EE, the authenticated SFrame key names the stream. Packets for
-	// which it returns false are dropped (counted as Unattributed).
+	// required when the call runs without E2EE (New returns
+	// ErrNoClassifier otherwise), and used only then: with E2EE, the
+	// authenticated SFrame key names the stream. Packets for which it
+	// returns false are dropped (counted as Unattributed). An app that
+	// accepts transport-only calls sets it always, since it learns whether
+	// E2EE is on only from the handshake.
 	Classify func(ssrc uint32, payloadType uint8) (kind MediaKind, ok bool)
 
 	// QueueLength is how many received packets each stream buffers;
@@ -105,7 +111,12 @@ type recvLoop struct {
 // cfg.Transport. res.Decision() says whether the call is end-to-end
 // encrypted: pass the Result that Handshake.Result returns together with a
 // *keyexchange.PolicyError as well, and the Session runs on transport SRTP
-// only.
+// only (cfg.Classify is then required; ErrNoClassifier).
+//
+// When the decision is Refused (a party requires E2EE, and it is off), New
+// refuses the Result: the error wraps the *keyexchange.PolicyError
+// (errors.As) and matches keyexchange.ErrE2EERequired (errors.Is). Show
+// its reason and verify.CheckNumber(res) instead of running the call.
 //
 // New takes res's secrets: the media secrets for the E2EE layer and the
 // transport secrets for DirectKeys (with other key sources it erases them
@@ -127,6 +138,9 @@ func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 	if res == nil {
 		return nil, errors.New("callseal: nil keyexchange.Result")
 	}
+	if d := res.Decision(); d.Refused {
+		return nil, fmt.Errorf("callseal: %w", &keyexchange.PolicyError{Decision: d})
+	}
 	if cfg.Transport == nil {
 		return nil, errors.New("callseal: nil Transport")
 	}
@@ -141,7 +155,7 @@ func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 		classify: cfg.Classify,
 	}
 	if !s.decision.E2EE && s.classify == nil {
-		return nil, ErrNoClassifier
+		return nil, fmt.Errorf("%w (end-to-end encryption is off: %v)", ErrNoClassifier, s.decision.Reason)
 	}
 	if err := cfg.SRTP.check(); err != nil {
 		return nil, err
@@ -163,9 +177,7 @@ func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 		l.inner = in
 		s.overhead = in.Overhead()
 	}
-	if s.decision.E2EE || cfg.SRTP.direct() {
-		s.checkNumber = verify.CheckNumber(res)
-	}
+	s.checkNumber = verify.CheckNumber(res)
 	l.outer = outer
 	s.profile = outer.Profile()
 	s.overhead += s.profile.RTPOverhead()
@@ -234,12 +246,19 @@ func (s *Session) Stream(kind MediaKind) *Stream {
 }
 
 // CheckNumber returns the 20-digit check number the two users compare
-// (verify.CheckNumber) when comparing it protects the media: when the call
-// is end-to-end encrypted, or when E2EE is off but the transport keys come
-// from the handshake (DirectKeys). It returns "" for a transport-only call
-// whose SRTP keys a relay or DTLS peer shares: the comparison would then
-// authenticate the handshake but nothing the media depends on, and showing
-// it would suggest a protection the call does not have.
+// (verify.CheckNumber of the handshake's Result), for every call, whether
+// E2EE is on or off and whatever the KeySource.
+//
+// With E2EE on, equal numbers prove that no one in the middle holds the
+// E2EE keys. With E2EE off they prove that the decision and its reason are
+// genuine: the number authenticates both parties' policy states, and a man
+// in the middle who runs a handshake with each party and claims in each
+// that the other side is under compliance recording — so that the call
+// runs on transport SRTP, which a relay reads — leaves the two users with
+// different numbers. Apps therefore show it in both cases; with E2EE off
+// as "end-to-end encryption is off: <reason> — compare the number to
+// confirm" (E2EE gives the reason). A party that must never run without
+// E2EE sets policy.Party.RequireE2EE, and New refuses such a call.
 func (s *Session) CheckNumber() string { return s.checkNumber }
 
 // E2EE reports whether the call is end-to-end encrypted and why (or why

@@ -182,7 +182,11 @@ func TestHopKeysRelay(t *testing.T) {
 			}
 			assert.Equal(t, 60, sawPayload, "without E2EE the relay reads payloads")
 			assert.Equal(t, policy.ReasonComplianceRecording, why)
-			assert.Empty(t, alice.CheckNumber(), "no check number: E2EE off and the relay holds the transport keys")
+			// The check number is shown with E2EE off too, whatever the key
+			// source: it authenticates the policy decision (a downgrade by a
+			// man in the middle shows as differing numbers).
+			assert.Equal(t, verify.CheckNumber(ra), alice.CheckNumber())
+			assert.Equal(t, alice.CheckNumber(), bob.CheckNumber())
 			assert.ErrorIs(t, alice.Rekey(), ErrE2EEOff)
 			assert.False(t, alice.Stats().E2EE)
 			assert.Equal(t, p.RTPOverhead(), alice.Overhead())
@@ -199,7 +203,34 @@ func TestTransportOnlyNeedsClassify(t *testing.T) {
 	ap, _ := pipe()
 	_, err := New(ra, Config{Transport: ap})
 	assert.ErrorIs(t, err, ErrNoClassifier)
+	assert.Contains(t, err.Error(), policy.ReasonAdminDisabled.String(), "the error says why E2EE is off")
 	assert.False(t, ap.isClosed(), "a failed New leaves the transport open")
+}
+
+// TestNewRefusesRefused: when a party requires E2EE and it is off, New
+// refuses the Result on both sides, with every key source, and the error
+// carries the decision; the transport is left open.
+func TestNewRefusesRefused(t *testing.T) {
+	ra, rb := policyHandshake(t, policy.Party{RequireE2EE: true}, policy.Party{ComplianceRecording: true})
+	p := srtp.DefaultProfile
+	keys := srtp.Keys{MasterKey: make([]byte, p.KeySize()), MasterSalt: make([]byte, p.SaltSize())}
+	for _, res := range []*keyexchange.Result{ra, rb} {
+		for name, src := range map[string]KeySource{"direct": {}, "hop": HopKeys(p, keys, keys)} {
+			ap, _ := pipe()
+			sess, err := New(res, Config{Transport: ap, SRTP: src, Classify: classifyPT})
+			require.Error(t, err, name)
+			assert.Nil(t, sess)
+			assert.ErrorIs(t, err, keyexchange.ErrE2EERequired, name)
+			assert.ErrorIs(t, err, keyexchange.ErrE2EEDisabled, name)
+			var pe *keyexchange.PolicyError
+			require.ErrorAs(t, err, &pe, name)
+			assert.True(t, pe.Decision.Refused)
+			assert.Equal(t, policy.ReasonComplianceRecording, pe.Decision.Reason)
+			assert.False(t, ap.isClosed())
+		}
+	}
+	// The users can still compare the number to confirm the refusal.
+	assert.Equal(t, verify.CheckNumber(ra), verify.CheckNumber(rb))
 }
 
 // TestTransportOnlyDirect: a direct call (transport keys from the

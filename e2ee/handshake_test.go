@@ -1,11 +1,13 @@
 package e2ee
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
 )
 
 // handshake runs a keyexchange handshake in memory and returns both results.
@@ -104,4 +106,40 @@ func TestClaim(t *testing.T) {
 	require.ErrorIs(t, s.Claim([]byte{1}), ErrSessionInUse, "not comparable")
 	s.Close()
 	require.ErrorIs(t, s.Claim(b), ErrSessionInUse, "also after Close")
+}
+
+// TestNewSessionRefusesE2EEOff: a Result whose policy decision is E2EE off
+// has no media secrets; NewSession refuses it with a typed error that
+// carries the decision, also when the call was refused outright.
+func TestNewSessionRefusesE2EEOff(t *testing.T) {
+	for _, require2 := range []bool{false, true} {
+		callID := []byte("e2ee-policy-call")
+		i, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob",
+			Policy: policy.Party{RequireE2EE: require2}})
+		require.NoError(t, err)
+		r, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice",
+			Policy: policy.Party{ComplianceRecording: true}})
+		require.NoError(t, err)
+		msg, err := i.Start()
+		require.NoError(t, err)
+		for turn := 0; msg != nil; turn++ {
+			next := r
+			if turn%2 == 1 {
+				next = i
+			}
+			msg, err = next.Handle(msg)
+			require.NoError(t, err)
+		}
+		for _, h := range []*keyexchange.Handshake{i, r} {
+			res, _ := h.Result()
+			require.NotNil(t, res)
+			sess, err := NewSession(res)
+			require.Nil(t, sess)
+			require.ErrorIs(t, err, keyexchange.ErrE2EEDisabled)
+			require.Equal(t, require2, errors.Is(err, keyexchange.ErrE2EERequired))
+			var pe *keyexchange.PolicyError
+			require.ErrorAs(t, err, &pe)
+			require.Equal(t, policy.ReasonComplianceRecording, pe.Decision.Reason)
+		}
+	}
 }

@@ -68,8 +68,10 @@ type Session struct {
 // callseal.New) returns an error wrapping keyexchange.ErrSecretsTaken, as
 // two sessions with the same keys would reuse SFrame nonces. To keep a
 // call going on a new transport, keep the Session; anything else needs a
-// new handshake. When policy turned E2EE off for the call the error wraps
-// keyexchange.ErrE2EEDisabled. Option errors are returned as they are; the
+// new handshake. When policy turned E2EE off for the call the error wraps a
+// *keyexchange.PolicyError (errors.As; errors.Is matches
+// keyexchange.ErrE2EEDisabled, and keyexchange.ErrE2EERequired when the
+// call was refused). Option errors are returned as they are; the
 // secrets are taken and erased all the same.
 func NewSession(res *keyexchange.Result, opts ...Option) (*Session, error) {
 	if res == nil {

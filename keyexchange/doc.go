@@ -45,6 +45,13 @@
 // the reason, the media secrets are zero, and the call runs on transport
 // SRTP only. The zero Config.Policy allows E2EE.
 //
+// The check number (package verify) authenticates the decision: a man in
+// the middle who runs a handshake with each party and claims compliance
+// recording in each passes every check but leaves the users with different
+// numbers, so apps show it with E2EE off too. A party that sets
+// policy.Party.RequireE2EE refuses such a call outright: the decision is
+// Refused and the *PolicyError also matches ErrE2EERequired.
+//
 // # Key continuity
 //
 // With a ContinuityStore (Config.Continuity; FileStore keeps one in a

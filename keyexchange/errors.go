@@ -69,27 +69,54 @@ var (
 	// needs (Result.Export after Wipe). Errors from the Take methods after
 	// Wipe match both ErrWiped and ErrSecretsTaken.
 	ErrWiped = errors.New("keyexchange: result wiped")
+	// ErrE2EERequired: the handshake completed, policy does not allow
+	// end-to-end encryption, and a party requires it
+	// (policy.Party.RequireE2EE): the call is refused (Decision.Refused)
+	// and must not run at all, not even on transport SRTP only.
+	// Handshake.Result returns it, wrapped in a *PolicyError that also
+	// matches ErrE2EEDisabled, together with the Result, whose check number
+	// the users may compare to confirm the refusal.
+	ErrE2EERequired = errors.New("keyexchange: end-to-end encryption required but not allowed by policy: call refused")
 )
 
 // PolicyError is the error Handshake.Result returns when the handshake
 // completed but the two parties' policies do not allow E2EE. It matches
-// ErrE2EEDisabled with errors.Is; use errors.As to read the decision:
+// ErrE2EEDisabled with errors.Is, and ErrE2EERequired as well when the
+// call is refused (Decision.Refused: a party requires E2EE). Use errors.As
+// to read the decision:
 //
 //	res, err := hs.Result()
 //	var pe *keyexchange.PolicyError
 //	switch {
+//	case errors.As(err, &pe) && pe.Decision.Refused:
+//		// Do not run the call. Tell the user pe.Decision.Reason and show
+//		// the check number of res, which confirms the refusal is genuine.
 //	case errors.As(err, &pe):
-//		// Transport SRTP only; tell the user pe.Decision.Reason. res is valid.
+//		// Transport SRTP only. Tell the user "end-to-end encryption is
+//		// off: <pe.Decision.Reason> — compare the number to confirm" and
+//		// show the check number of res; res is valid.
 //	case err != nil:
 //		return err
 //	}
+//
+// Packages callseal, e2ee and srtp return a *PolicyError as well (wrapped)
+// when given a Result they must not use.
 type PolicyError struct {
 	Decision policy.Decision
 }
 
 func (e *PolicyError) Error() string {
+	if e.Decision.Refused {
+		return "keyexchange: call refused: end-to-end encryption is required but not allowed by policy: " + e.Decision.Reason.String()
+	}
 	return "keyexchange: end-to-end encryption not allowed by policy: " + e.Decision.Reason.String()
 }
 
-// Unwrap returns ErrE2EEDisabled.
-func (e *PolicyError) Unwrap() error { return ErrE2EEDisabled }
+// Unwrap returns ErrE2EEDisabled, and ErrE2EERequired too when the call is
+// refused (Decision.Refused).
+func (e *PolicyError) Unwrap() []error {
+	if e.Decision.Refused {
+		return []error{ErrE2EEDisabled, ErrE2EERequired}
+	}
+	return []error{ErrE2EEDisabled}
+}

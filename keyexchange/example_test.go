@@ -265,3 +265,32 @@ func Example_continuity() {
 	// call 3, alice: break: peer has no retained secret break: true verified: false
 	// call 3, bob:   break: no local retained secret
 }
+
+// A party that requires E2EE (policy.Party.RequireE2EE) refuses a call
+// without it. Here alice requires it and bob's account is under compliance
+// recording: the handshake completes, both sides get a *PolicyError that
+// matches ErrE2EERequired, and neither runs the call. The check numbers
+// still match, so the users can confirm that the refusal is genuine.
+func Example_requireE2EE() {
+	callID := []byte("call 2024-06-01 #19")
+	alice := keyexchange.Config{
+		Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob",
+		Policy: policy.Party{RequireE2EE: true},
+	}
+	bob := keyexchange.Config{
+		Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice",
+		Policy: policy.Party{ComplianceRecording: true},
+	}
+	ra, rb, errA, errB := exchange(alice, bob)
+
+	var pe *keyexchange.PolicyError
+	fmt.Println("alice refused:", errors.As(errA, &pe) && pe.Decision.Refused, "-", pe.Decision.Reason)
+	fmt.Println("bob refused:  ", errors.Is(errB, keyexchange.ErrE2EERequired), "-", rb.Decision().Reason)
+	fmt.Println(errA)
+	fmt.Println("check numbers match:", verify.CheckNumber(ra) == verify.CheckNumber(rb))
+	// Output:
+	// alice refused: true - compliance recording is on for an account
+	// bob refused:   true - compliance recording is on for an account
+	// keyexchange: call refused: end-to-end encryption is required but not allowed by policy: compliance recording is on for an account
+	// check numbers match: true
+}

@@ -120,6 +120,14 @@ func (h *Handshake) Done() bool {
 // its reason (Result.Decision), the transport keys and the check number for
 // the transport-SRTP-only fallback, and zero media secrets. A caller that
 // treats every error as fatal thus never runs E2EE against policy.
+//
+// When, in addition, a party requires E2EE (policy.Party.RequireE2EE), the
+// decision is Refused and the *PolicyError also matches ErrE2EERequired:
+// the call must not run at all. The Result is still returned, so that the
+// app can show the check number (verify.CheckNumber), which authenticates
+// both parties' policy states: users who compare it confirm that the
+// refusal, and its reason, were not forged on the signaling path.
+// callseal.New and srtp.KeysFromResult refuse such a Result.
 func (h *Handshake) Result() (*Result, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

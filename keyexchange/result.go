@@ -267,6 +267,9 @@ func (r *Result) TakeTransportKeys(keySize, saltSize int) (send, recv SRTPKeys, 
 	if s.transportTaken {
 		return SRTPKeys{}, SRTPKeys{}, s.errTaken("transport secrets")
 	}
+	if r.decision.Refused {
+		return SRTPKeys{}, SRTPKeys{}, &PolicyError{Decision: r.Decision()}
+	}
 	if send, err = expandSRTP(s.sendTransport[:], keySize, saltSize); err != nil {
 		return SRTPKeys{}, SRTPKeys{}, err
 	}

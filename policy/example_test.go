@@ -37,3 +37,19 @@ func Example() {
 	//  unavailable: adding a participant
 	// E2EE off: compliance recording is on for an account | alice's own reason: true
 }
+
+// A party that requires E2EE (Teams: the organizer enforces it) refuses the
+// call when the peer's account is under compliance recording, instead of
+// running it without E2EE. Both sides compute the same refusal and reason.
+func ExampleParty_RequireE2EE() {
+	organizer := policy.Party{RequireE2EE: true}
+	recorded := policy.Party{ComplianceRecording: true}
+	d := policy.Decide(organizer, recorded)
+	fmt.Println("E2EE:", d.E2EE, "refused:", d.Refused)
+	fmt.Println(d)
+	fmt.Println(policy.Decide(organizer, policy.Party{}))
+	// Output:
+	// E2EE: false refused: true
+	// call refused: end-to-end encryption is required but off: compliance recording is on for an account
+	// E2EE on; unavailable: live captions and transcription, recording, call transfer, consult then transfer, call merge, call park, call companion / transfer to another device, adding a participant
+}

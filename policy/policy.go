@@ -33,6 +33,25 @@
 // client support before the admin before the user) and both sides show the
 // same one; Party.Reason tells an app whether it is its own party's.
 //
+// # Requiring E2EE
+//
+// A party may also require E2EE (Party.RequireE2EE), as a Teams organizer
+// enforces E2EE for a meeting and so blocks anyone who needs compliance
+// recording from joining. The flag does not change whether the party allows
+// E2EE; it changes what happens when the call cannot have it: if E2EE is
+// off for any reason and at least one party requires it, the Decision is
+// Refused, and the call must not run at all (not even on transport SRTP
+// only). Both sides compute the same Refused from the two states, so both
+// learn why the call was refused (Decision.Reason, as for any E2EE-off
+// call).
+//
+// Requiring E2EE is what makes a downgrade by a man in the middle fail
+// closed: an attacker on the signaling path who claims that the peer is
+// under compliance recording gets the call refused instead of running it
+// without E2EE. Without the requirement, an E2EE-off call still shows the
+// check number (package verify), which authenticates the policy states
+// too; the users must compare it to confirm that the reason is genuine.
+//
 // # The zero Party
 //
 // Teams' admin setting has two values, Disabled (the default) and
@@ -91,6 +110,11 @@ type Party struct {
 	// ClientUnsupported reports that the client cannot do E2EE (a web
 	// client, an old version). The zero value, false, is a capable client.
 	ClientUnsupported bool
+	// RequireE2EE reports that the party refuses any call that is not end-
+	// to-end encrypted (Teams: the organizer enforces E2EE). It does not
+	// count in Reason or Allows; Decide marks an E2EE-off call Refused
+	// when either party sets it. Off by default.
+	RequireE2EE bool
 }
 
 // Reason reports why p alone allows E2EE or not: ReasonEnabled, or the
@@ -115,12 +139,12 @@ func (p Party) Reason() Reason {
 	return ReasonAdminDisabled
 }
 
-// Allows reports whether p alone allows E2EE.
+// Allows reports whether p alone allows E2EE. RequireE2EE does not count.
 func (p Party) Allows() bool { return p.Reason() == ReasonEnabled }
 
 func (p Party) String() string {
-	return fmt.Sprintf("{admin %v, user switch %v, compliance recording %v, client unsupported %v}",
-		p.Admin, onOff(p.UserEnabled), p.ComplianceRecording, p.ClientUnsupported)
+	return fmt.Sprintf("{admin %v, user switch %v, compliance recording %v, client unsupported %v, requires E2EE %v}",
+		p.Admin, onOff(p.UserEnabled), p.ComplianceRecording, p.ClientUnsupported, p.RequireE2EE)
 }
 
 func onOff(b bool) string {
@@ -223,10 +247,15 @@ func (f Feature) String() string {
 // Decision is the outcome of Decide for one call.
 type Decision struct {
 	// E2EE reports whether the call is end-to-end encrypted. When false,
-	// media runs on transport SRTP only.
+	// media runs on transport SRTP only, unless Refused.
 	E2EE bool
 	// Reason is ReasonEnabled when E2EE is true, else why it is off.
 	Reason Reason
+	// Refused reports that E2EE is off and at least one party requires it
+	// (Party.RequireE2EE): the call must not run at all, not even on
+	// transport SRTP only. Reason says why E2EE is off. Always false when
+	// E2EE is true.
+	Refused bool
 	// Unavailable lists, in declaration order, the features the app must
 	// not offer during the call: every Feature when E2EE is on, none when off.
 	Unavailable []Feature
@@ -243,6 +272,9 @@ func (d Decision) Available(f Feature) bool {
 }
 
 func (d Decision) String() string {
+	if d.Refused {
+		return "call refused: end-to-end encryption is required but off: " + d.Reason.String()
+	}
 	if !d.E2EE {
 		return "E2EE off: " + d.Reason.String()
 	}
@@ -255,7 +287,8 @@ func (d Decision) String() string {
 
 // Decide returns the decision for a call between parties a and b. It is
 // symmetric: Decide(a, b) and Decide(b, a) are equal (reflect.DeepEqual), so
-// both sides compute the same decision from the same two states.
+// both sides compute the same decision from the same two states. When E2EE
+// is off and a or b requires it, the decision is Refused.
 func Decide(a, b Party) Decision {
 	ra, rb := a.Reason(), b.Reason()
 	if ra == ReasonEnabled && rb == ReasonEnabled {
@@ -265,5 +298,5 @@ func Decide(a, b Party) Decision {
 	if r == ReasonEnabled || (rb != ReasonEnabled && rb < r) {
 		r = rb
 	}
-	return Decision{E2EE: false, Reason: r}
+	return Decision{E2EE: false, Reason: r, Refused: a.RequireE2EE || b.RequireE2EE}
 }

@@ -45,6 +45,11 @@ func (k Keys) check(p Profile) error {
 // index under the same keys and reuse keystream. The caller owns the
 // returned slices and should clear them once NewSession has derived its
 // contexts.
+//
+// A Result whose policy decision is Refused (a party requires E2EE and it
+// is off) must not carry a call: KeysFromResult refuses it with an error
+// wrapping a *keyexchange.PolicyError (errors.As), which matches
+// keyexchange.ErrE2EERequired (errors.Is).
 func KeysFromResult(res *keyexchange.Result, p Profile) (local, remote Keys, err error) {
 	if err := p.check(); err != nil {
 		return Keys{}, Keys{}, err

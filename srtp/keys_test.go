@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -147,5 +148,43 @@ func TestKeysFromResultOnce(t *testing.T) {
 		require.ErrorIs(t, err, keyexchange.ErrSecretsTaken, "%v", p)
 		require.Nil(t, l2.MasterKey)
 		require.Nil(t, r2.MasterKey)
+	}
+}
+
+// TestKeysFromResultRefused: a Result whose call was refused by policy (a
+// party requires E2EE, and it is off) yields no keys, with a typed error;
+// an E2EE-off call that nobody refused still gets its transport keys.
+func TestKeysFromResultRefused(t *testing.T) {
+	for _, refused := range []bool{false, true} {
+		callID := []byte("srtp-policy-call")
+		a, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob",
+			Policy: policy.Party{RequireE2EE: refused}})
+		require.NoError(t, err)
+		b, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice",
+			Policy: policy.Party{ComplianceRecording: true}})
+		require.NoError(t, err)
+		msg, err := a.Start()
+		require.NoError(t, err)
+		for turn := 0; msg != nil; turn++ {
+			h := b
+			if turn%2 == 1 {
+				h = a
+			}
+			msg, err = h.Handle(msg)
+			require.NoError(t, err)
+		}
+		res, err := a.Result()
+		require.ErrorIs(t, err, keyexchange.ErrE2EEDisabled)
+		local, _, err := KeysFromResult(res, DefaultProfile)
+		if !refused {
+			require.NoError(t, err)
+			assert.Len(t, local.MasterKey, DefaultProfile.KeySize())
+			continue
+		}
+		require.ErrorIs(t, err, keyexchange.ErrE2EERequired)
+		var pe *keyexchange.PolicyError
+		require.ErrorAs(t, err, &pe)
+		assert.True(t, pe.Decision.Refused)
+		assert.Nil(t, local.MasterKey)
 	}
 }

@@ -46,7 +46,7 @@ func TestContinuity(t *testing.T) {
 		{name: "bob's cache deleted", before: func(t *testing.T) { require.NoError(t, os.Remove(filepath.Join(dir, "bob.json"))) },
 			want: "continuity broken"},
 		{name: "new chain, not verified", want: "keys continue from the last call, never verified"},
-		{name: "man in the middle", cfg: config{mitm: true, verified: true}, want: "continuity broken", mitm: true},
+		{name: "man in the middle", cfg: config{mitm: mitmReseal, verified: true}, want: "continuity broken", mitm: true},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {

@@ -2,7 +2,8 @@
 // parties, alice and bob, in one process: over UDP on 127.0.0.1, through a
 // relay that terminates transport SRTP on each hop, on real media files.
 //
-//	go run ./examples/loopback [-mitm] [-cache dir [-verified]] [-loss P] [-reorder P] [-dup P] [-jitter D] [-seed N]
+//	go run ./examples/loopback [-mitm [downgrade]] [-require-e2ee] [-cache dir [-verified]]
+//		[-loss P] [-reorder P] [-dup P] [-jitter D] [-seed N]
 //		[-audio file.ogg] [-video file.ivf] [-screen file.ivf] [-out dir] [-speed 2] [-timeout 25s]
 //
 // The call, step by step:
@@ -30,6 +31,23 @@
 // between its two E2EE sessions, so the call still works. Only the check
 // numbers tell: the program shows them side by side, they differ, and it
 // reports "man in the middle detected".
+//
+// With -mitm downgrade (also -mitm=downgrade) the attacker goes for the
+// policy fallback instead: in each of its two handshakes it claims that the
+// other side's account is under compliance recording. Both handshakes
+// complete, both parties show "end-to-end encryption is off: compliance
+// recording is on for an account — compare the number to confirm", and the
+// call runs on transport SRTP only, which the relay terminates: the report
+// shows that the relay read the media. Again only the check numbers tell:
+// they differ, and the program exits 3. With -require-e2ee both parties
+// require E2EE (policy.Party.RequireE2EE, as a Teams organizer enforces
+// it): the handshakes complete, but each party's decision is "refused",
+// callseal.New refuses to start the call, no media flows, each side's
+// reason is printed, and the program exits 4. Without an attacker,
+// -require-e2ee changes nothing: the call is end-to-end encrypted.
+//
+//	go run ./examples/loopback -mitm downgrade                 # transport-only, numbers differ: exit 3
+//	go run ./examples/loopback -mitm downgrade -require-e2ee   # refused: exit 4
 //
 // Key continuity (keyexchange, ZRTP's retained secrets): with -cache DIR
 // each party keeps its retained secret for the other in its own file,
@@ -68,7 +86,12 @@
 //	1  the call failed, or a frame was lost or changed (under impairment: a
 //	   rule above was broken)
 //	3  the check numbers differ: a man in the middle was detected (the
-//	   expected outcome of -mitm); this takes precedence over 1
+//	   expected outcome of -mitm and of -mitm downgrade); this takes
+//	   precedence over 1
+//	4  the call was refused because a party requires E2EE and it would be
+//	   off (-require-e2ee; the expected outcome of -mitm downgrade
+//	   -require-e2ee); no media flowed; this takes precedence over 3 and 1
+//	2  the command line is invalid
 //
 // go run prints a non-zero status ("exit status 3") but itself exits 1; to
 // test the status in a script, build the program first:
@@ -92,6 +115,7 @@ import (
 	"github.com/callseal/callseal/e2ee"
 	"github.com/callseal/callseal/examples/loopback/media"
 	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
 	"github.com/callseal/callseal/srtp"
 )
 
@@ -101,41 +125,95 @@ type config struct {
 	out                  string        // where received media is written; "" means a new temp dir
 	speed                float64       // media pacing: 1 is real time
 	timeout              time.Duration // the whole call
-	mitm                 bool          // put an active man in the middle in the relay
+	mitm                 mitmMode      // put an active man in the middle in the relay, and how it attacks
+	requireE2EE          bool          // both parties require E2EE (policy.Party.RequireE2EE)
 	cache                string        // directory of the parties' continuity stores; "" for none
 	verified             bool          // after a call with matching check numbers, mark it verified
 	impair               impairment    // on the relay's path towards each receiver
 }
 
 func main() {
-	var cfg config
-	flag.StringVar(&cfg.audio, "audio", "", "Ogg Opus file to send as audio (default: embedded speech clip)")
-	flag.StringVar(&cfg.video, "video", "", "VP8 IVF file to send as camera video (default: embedded clip)")
-	flag.StringVar(&cfg.screen, "screen", "", "VP8 IVF file to send as screen share (default: embedded clip)")
-	flag.StringVar(&cfg.out, "out", "", "directory for the received media (default: a new temporary directory)")
-	flag.Float64Var(&cfg.speed, "speed", 2, "send media at this many times real time")
-	flag.DurationVar(&cfg.timeout, "timeout", 25*time.Second, "give up on the call after this long")
-	flag.BoolVar(&cfg.mitm, "mitm", false, "make the relay an active man in the middle (two handshakes); the check numbers then differ and the program exits 3")
-	flag.StringVar(&cfg.cache, "cache", "", "keep each party's retained secret (key continuity) in `dir`/alice.json and dir/bob.json")
-	flag.BoolVar(&cfg.verified, "verified", false, "with -cache: the users compared the check numbers; if they match, record the call as verified")
-	flag.Float64Var(&cfg.impair.loss, "loss", 0, "the relay loses each packet with probability `P`")
-	flag.Float64Var(&cfg.impair.reorder, "reorder", 0, "the relay holds each packet back behind the next 1-3 of its stream with probability `P`")
-	flag.Float64Var(&cfg.impair.dup, "dup", 0, "the relay sends each packet twice with probability `P`")
-	flag.DurationVar(&cfg.impair.jitter, "jitter", 0, "the relay delays each packet by a random time up to `D`")
-	flag.Uint64Var(&cfg.impair.seed, "seed", 0, "seed of the impairment's random numbers (0: pick one and report it)")
-	flag.Parse()
+	cfg, err := parseFlags(flag.CommandLine, os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		flag.CommandLine.Usage()
+		os.Exit(exitUsage)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	_, err := run(ctx, cfg, os.Stdout)
+	_, err = run(ctx, cfg, os.Stdout)
 	if code := exitCode(err); code != exitOK {
-		if code == exitMITM {
+		if code == exitMITM || code == exitRefused {
 			fmt.Fprintln(os.Stderr, err)
 		} else {
 			fmt.Fprintln(os.Stderr, "FAIL:", err)
 		}
 		stop()
 		os.Exit(code)
+	}
+}
+
+// usageHead is the start of -h's output; the flags follow.
+const usageHead = `usage: loopback [-mitm [downgrade]] [-require-e2ee] [-cache dir [-verified]] [flags]
+
+Places an end-to-end encrypted call between alice and bob through a relay on 127.0.0.1.
+  -mitm             the relay is a man in the middle that re-seals the media (exit 3)
+  -mitm downgrade   the relay claims compliance recording to each party, so the call runs
+                    without E2EE and the relay reads the media (exit 3; also -mitm=downgrade)
+  -require-e2ee     both parties require E2EE: a downgraded call is refused (exit 4)
+
+Exit status: 0 call OK, check numbers match; 1 the call failed, or a frame was lost or
+changed; 2 invalid command line; 3 the check numbers differ: man in the middle detected;
+4 the call was refused: a party requires end-to-end encryption and it would be off.
+
+Flags:
+`
+
+// parseFlags defines the program's flags on fs and parses args. -mitm is a
+// boolean flag that may be followed by the word downgrade as a separate
+// argument ("-mitm downgrade"), which the flag package would otherwise take
+// for the first non-flag argument and stop at; -mitm=downgrade works too.
+// Any other non-flag argument is an error.
+func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
+	var cfg config
+	fs.StringVar(&cfg.audio, "audio", "", "Ogg Opus file to send as audio (default: embedded speech clip)")
+	fs.StringVar(&cfg.video, "video", "", "VP8 IVF file to send as camera video (default: embedded clip)")
+	fs.StringVar(&cfg.screen, "screen", "", "VP8 IVF file to send as screen share (default: embedded clip)")
+	fs.StringVar(&cfg.out, "out", "", "directory for the received media (default: a new temporary directory)")
+	fs.Float64Var(&cfg.speed, "speed", 2, "send media at this many times real time")
+	fs.DurationVar(&cfg.timeout, "timeout", 25*time.Second, "give up on the call after this long")
+	fs.Var(&cfg.mitm, "mitm", "make the relay an active man in the middle (two handshakes); the check numbers then differ and the program exits 3.\n"+
+		"\"-mitm downgrade\": the attacker claims compliance recording to each party instead, so the call runs without E2EE")
+	fs.BoolVar(&cfg.requireE2EE, "require-e2ee", false, "both parties require end-to-end encryption: a call without it is refused (exit 4)")
+	fs.StringVar(&cfg.cache, "cache", "", "keep each party's retained secret (key continuity) in `dir`/alice.json and dir/bob.json")
+	fs.BoolVar(&cfg.verified, "verified", false, "with -cache: the users compared the check numbers; if they match, record the call as verified")
+	fs.Float64Var(&cfg.impair.loss, "loss", 0, "the relay loses each packet with probability `P`")
+	fs.Float64Var(&cfg.impair.reorder, "reorder", 0, "the relay holds each packet back behind the next 1-3 of its stream with probability `P`")
+	fs.Float64Var(&cfg.impair.dup, "dup", 0, "the relay sends each packet twice with probability `P`")
+	fs.DurationVar(&cfg.impair.jitter, "jitter", 0, "the relay delays each packet by a random time up to `D`")
+	fs.Uint64Var(&cfg.impair.seed, "seed", 0, "seed of the impairment's random numbers (0: pick one and report it)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHead)
+		fs.PrintDefaults()
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return cfg, nil
+		}
+		prev := "" // the argument before the first non-flag one
+		if i := len(args) - len(rest) - 1; i >= 0 {
+			prev = args[i]
+		}
+		if rest[0] != "downgrade" || cfg.mitm != mitmReseal || (prev != "-mitm" && prev != "--mitm") {
+			return cfg, fmt.Errorf("unexpected argument %q", rest[0])
+		}
+		cfg.mitm = mitmDowngrade
+		args = rest[1:]
 	}
 }
 
@@ -190,6 +268,11 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (*callReport, error)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if c.refused() {
+		rep := newRefusalReport(c)
+		rep.print(stdout)
+		return rep, rep.verdict()
 	}
 	rep := newReport(c, cfg, outDir)
 	if cfg.verified {
@@ -246,6 +329,12 @@ type call struct {
 	path     *impairer // with -loss, -reorder, -dup or -jitter
 }
 
+// refused reports whether a party refused the call after its handshake
+// (its decision was policy.Decision.Refused).
+func (c *call) refused() bool {
+	return c.parties[alice].refusal != nil || c.parties[bob].refusal != nil
+}
+
 // transportProfile is the SRTP profile of both hops.
 const transportProfile = srtp.AEAD_AES_128_GCM
 
@@ -269,12 +358,15 @@ func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) 
 	ssrcs := distinctSSRCs(2 * len(tracks))
 	c := &call{relay: r, profile: transportProfile}
 	ids := [2]string{"alice@example.com", "bob@example.com"}
-	if cfg.mitm {
-		if c.attacker, err = newAttacker(callID, ids, inspector{opusSamples: insp.opusSamples, known: insp.known}); err != nil {
+	if cfg.mitm != mitmNone {
+		if c.attacker, err = newAttacker(callID, ids, cfg.mitm, inspector{opusSamples: insp.opusSamples, known: insp.known}); err != nil {
 			r.close()
 			return nil, err
 		}
-		r.signal, r.forward = c.attacker.signal, c.attacker.forward
+		r.signal = c.attacker.signal
+		if cfg.mitm == mitmReseal {
+			r.forward = c.attacker.forward
+		} // downgraded: no E2EE to open, the relay reads the media as it forwards it
 		defer close(c.attacker.stop)
 	}
 	// The receivers' jitter buffers wait, in media time, for what the path
@@ -301,6 +393,7 @@ func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) 
 			relayMediaAddr: r.mediaAddr(side(s)),
 			inspect:        inspector{opusSamples: insp.opusSamples, known: insp.known},
 			jitterBuffer:   jitterBuffer,
+			policy:         policy.Party{RequireE2EE: cfg.requireE2EE},
 		}
 		if cfg.cache != "" {
 			if c.parties[s].store, err = openStore(cfg.cache, side(s)); err != nil {
@@ -319,13 +412,25 @@ func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) 
 	defer hangUp(nil)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
+	// A party that refuses the call stays on the line until the other one
+	// has refused too (or returned), so that its hang-up does not cut the
+	// other's handshake short; then both hang up.
+	var settled sync.WaitGroup
+	settled.Add(len(c.parties))
 	for s, p := range c.parties {
+		var once sync.Once
+		p.settle = func() { once.Do(settled.Done) }
 		wg.Go(func() {
+			defer p.settle()
 			if errs[s] = p.run(partyCtx); errs[s] != nil {
 				hangUp(errs[s]) // the other party gives up too
 			}
 		})
 	}
+	wg.Go(func() {
+		settled.Wait()
+		hangUp(nil)
+	})
 	wg.Wait()
 
 	// Both parties hung up: the relay sees the end of both signaling
@@ -339,6 +444,11 @@ func placeCall(ctx context.Context, tracks []*track, cfg config) (*call, error) 
 	}
 	if c.path != nil {
 		c.path.close()
+	}
+	if c.refused() {
+		// A party refused the call after its handshake: that is the
+		// outcome, whatever the hang-up did to the other party.
+		return c, nil
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/callseal/callseal/e2ee"
 	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
 )
 
 // An attacker is an active man in the middle inside the relay (-mitm), the
@@ -26,7 +27,17 @@ import (
 // contribution after the attacker committed to its own (keyexchange,
 // PROTOCOL.md), so the two check numbers are independent: they differ
 // except with probability 10^-20, and users who compare them catch it.
+//
+// In downgrade mode (-mitm downgrade) the attacker claims in each of its
+// handshakes that the other side's account is under compliance recording
+// (its policy state). The parties then decide that E2EE is off, with that
+// reason, and run the call on transport SRTP only, which the relay
+// terminates: the attacker needs no E2EE keys, the relay reads the media as
+// it forwards it. The check numbers still differ. A party that requires
+// E2EE (-require-e2ee) refuses the call instead.
 type attacker struct {
+	mode mitmMode
+
 	// hs[s] is the attacker's handshake with side s: a responder posing as
 	// bob towards alice, an initiator posing as alice towards bob.
 	hs [2]*keyexchange.Handshake
@@ -48,21 +59,66 @@ type attacker struct {
 // handshake is still running (one side may finish first and send media).
 const mitmWait = 5 * time.Second
 
+// mitmMode is what -mitm asks for: no attacker, one that re-seals the
+// media between its two E2EE sessions (-mitm), or one that downgrades the
+// call to transport-only (-mitm downgrade). It is a flag.Value that also
+// takes -mitm alone, as a boolean flag.
+type mitmMode int
+
+const (
+	mitmNone      mitmMode = iota
+	mitmReseal             // -mitm
+	mitmDowngrade          // -mitm downgrade, -mitm=downgrade
+)
+
+func (m *mitmMode) String() string {
+	if m == nil {
+		return "false"
+	}
+	return [...]string{"false", "true", "downgrade"}[*m]
+}
+
+// Set takes "true" (-mitm alone), "false" or "downgrade".
+func (m *mitmMode) Set(s string) error {
+	switch s {
+	case "true", "1":
+		*m = mitmReseal
+	case "false", "0":
+		*m = mitmNone
+	case "downgrade":
+		*m = mitmDowngrade
+	default:
+		return fmt.Errorf("want -mitm, -mitm downgrade or -mitm=downgrade, not %q", s)
+	}
+	return nil
+}
+
+// IsBoolFlag lets -mitm stand alone (the flag package's boolFlag).
+func (m *mitmMode) IsBoolFlag() bool { return true }
+
+// claimedPolicy is the policy state the attacker claims for the other side
+// in downgrade mode: an account under compliance recording.
+var claimedPolicy = policy.Party{ComplianceRecording: true}
+
 // newAttacker prepares both handshakes of the call with callID between
 // alice and bob (ids, indexed by side).
-func newAttacker(callID []byte, ids [2]string, insp inspector) (*attacker, error) {
-	a := &attacker{ready: make(chan struct{}), stop: make(chan struct{}), insp: insp}
+func newAttacker(callID []byte, ids [2]string, mode mitmMode, insp inspector) (*attacker, error) {
+	a := &attacker{mode: mode, ready: make(chan struct{}), stop: make(chan struct{}), insp: insp}
+	var claim policy.Party // re-sealing: the zero policy, E2EE on
+	if mode == mitmDowngrade {
+		claim = claimedPolicy
+	}
 	var err error
 	// Towards alice, the attacker is "bob", answering her Commit.
 	a.hs[alice], err = keyexchange.New(keyexchange.Config{
-		Role: keyexchange.Responder, CallID: callID, LocalID: ids[bob], PeerID: ids[alice],
+		Role: keyexchange.Responder, CallID: callID, LocalID: ids[bob], PeerID: ids[alice], Policy: claim,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mitm: %w", err)
 	}
 	// Towards bob, the attacker is "alice", sending its own Commit.
 	a.hs[bob], err = keyexchange.New(keyexchange.Config{
-		Role: keyexchange.Initiator, CallID: callID, LocalID: ids[alice], PeerID: ids[bob],
+		Role: keyexchange.Initiator, CallID: callID, LocalID: ids[alice], PeerID: ids[bob], Policy: claim,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mitm: %w", err)
@@ -107,17 +163,23 @@ func (a *attacker) signal(dir direction, t frameType, body []byte, forward, repl
 }
 
 // done builds the E2EE session for side s once the handshake with s
-// completed, and releases the media when both have.
+// completed, and releases the media when both have. In downgrade mode
+// there is no E2EE session to build: the handshake's E2EE-off result is
+// the goal.
 func (a *attacker) done(s side) error {
 	if !a.hs[s].Done() {
 		return nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.sessions[s] != nil {
+	if a.results[s] != nil {
 		return nil // a retransmission after completion
 	}
 	res, err := a.hs[s].Result()
+	if a.mode == mitmDowngrade && errors.Is(err, keyexchange.ErrE2EEDisabled) {
+		a.results[s] = res
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("mitm: handshake with %v: %w", s, err)
 	}
@@ -173,8 +235,10 @@ func (a *attacker) count(dir direction, ok bool) {
 
 // mitmReport is what the attacker achieved, for the report.
 type mitmReport struct {
-	checkNumbers [2]string // of its handshake with alice, with bob
-	opened       [2]int    // per direction
+	mode         mitmMode
+	claimed      [2]policy.Decision // per side: the decision of the attacker's handshake with it
+	checkNumbers [2]string          // of its handshake with alice, with bob
+	opened       [2]int             // per direction
 	failed       [2]int
 	views        [2]payloadView
 }
@@ -185,9 +249,10 @@ func (a *attacker) report() (*mitmReport, error) {
 	if a.results[alice] == nil || a.results[bob] == nil {
 		return nil, errors.New("mitm: a handshake did not complete")
 	}
-	rep := &mitmReport{opened: a.opened, failed: a.failed, views: a.views}
+	rep := &mitmReport{mode: a.mode, opened: a.opened, failed: a.failed, views: a.views}
 	for s, res := range a.results {
 		rep.checkNumbers[s] = sasOf(res).check
+		rep.claimed[s] = res.Decision()
 	}
 	return rep, nil
 }

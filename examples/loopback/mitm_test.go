@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
 	"github.com/callseal/callseal/verify"
 )
 
@@ -34,7 +38,7 @@ func TestMain(m *testing.M) {
 // differ, so the program reports the attack.
 func TestLoopbackMITM(t *testing.T) {
 	var stdout bytes.Buffer
-	rep, err := run(t.Context(), config{out: t.TempDir(), speed: 8, timeout: 25 * time.Second, mitm: true}, &stdout)
+	rep, err := run(t.Context(), config{out: t.TempDir(), speed: 8, timeout: 25 * time.Second, mitm: mitmReseal}, &stdout)
 	t.Log("\n" + stdout.String())
 	require.Error(t, err)
 	require.ErrorIs(t, err, errMITM)
@@ -92,6 +96,12 @@ func TestExitStatus(t *testing.T) {
 		{"honest", "", exitOK, "OK: check numbers match"},
 		{"mitm", "-mitm", exitMITM, "MAN IN THE MIDDLE DETECTED"},
 		{"impaired", "-loss 0.1 -reorder 0.1 -dup 0.05 -seed 1", exitOK, "OK: check numbers match, every packet is accounted for"},
+		{"downgrade", "-mitm downgrade", exitMITM, offNotice},
+		{"downgrade=", "-mitm=downgrade", exitMITM, "MAN IN THE MIDDLE DETECTED"},
+		{"downgrade refused", "-mitm downgrade -require-e2ee", exitRefused, "CALL REFUSED (exit status 4)"},
+		{"require-e2ee first", "-require-e2ee -mitm downgrade", exitRefused, refusedNotice},
+		{"require-e2ee honest", "-require-e2ee", exitOK, "OK: check numbers match"},
+		{"stray word", "downgrade", exitUsage, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
@@ -181,4 +191,151 @@ func TestCommitmentBindsReveal(t *testing.T) {
 	rb, err := bob.Result()
 	require.NoError(t, err)
 	assert.Equal(t, verify.CheckNumber(ra), verify.CheckNumber(rb))
+}
+
+// What each party tells its user when the attacker claims compliance
+// recording: E2EE off (or, with -require-e2ee, the call refused), and
+// compare the number.
+const (
+	offNotice     = "end-to-end encryption is off: compliance recording is on for an account — compare the number to confirm"
+	refusedNotice = "call refused: end-to-end encryption is required but would be off: compliance recording is on for an account — compare the number to confirm"
+)
+
+// TestLoopbackDowngrade places the call with the downgrade attacker in the
+// relay (-mitm downgrade): it claims compliance recording to each party, so
+// both run the call on transport SRTP only and the relay reads every
+// payload. Both users are told why E2EE is off, both see a check number,
+// and the numbers differ: the program reports the man in the middle.
+func TestLoopbackDowngrade(t *testing.T) {
+	var stdout bytes.Buffer
+	rep, err := run(t.Context(), config{out: t.TempDir(), speed: 8, timeout: 25 * time.Second, mitm: mitmDowngrade}, &stdout)
+	t.Log("\n" + stdout.String())
+	require.ErrorIs(t, err, errMITM)
+	assert.NotErrorIs(t, err, errRefused)
+	assert.Equal(t, exitMITM, exitCode(err))
+	require.NotNil(t, rep)
+
+	for _, s := range []side{alice, bob} {
+		assert.False(t, rep.decisions[s].E2EE, "%v: E2EE", s)
+		assert.False(t, rep.decisions[s].Refused, "%v: refused", s)
+	}
+	assert.Equal(t, 2, strings.Count(stdout.String(), offNotice), "each side's notice")
+	a, b, verdict := checkNumberRow(t, stdout.String())
+	require.NotEmpty(t, a)
+	require.NotEmpty(t, b)
+	assert.False(t, verify.Equal(a, b))
+	assert.Equal(t, "DIFFERENT", verdict)
+	require.NotNil(t, rep.mitm)
+	assert.Equal(t, rep.mitm.checkNumbers, [2]string{a, b})
+	assert.Contains(t, stdout.String(), "man in the middle detected")
+
+	// The call worked, and the relay read all of it.
+	relay, _, video := rep.relayTotals()
+	assert.Positive(t, relay.packets)
+	assert.Equal(t, relay.packets, relay.readable, "relay: payloads read")
+	assert.Equal(t, relay.packets, relay.plaintextSeen, "relay: sent media bytes found")
+	assert.Positive(t, video.vp8Keyframes, "relay: VP8 keyframes read")
+	for _, sr := range rep.streams {
+		assert.Equal(t, len(sr.sent.track.frames), sr.framesIdentical, "%v %s: frames identical", sr.dir, sr.sent.track.name)
+		assert.Zero(t, sr.tx.Sent.E2EEOverhead(), "no E2EE layer")
+	}
+	assert.Contains(t, stdout.String(), fmt.Sprintf("the relay read %d of %d payloads", relay.packets, relay.packets))
+	// The verdict names only the attack.
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		assert.Len(t, joined.Unwrap(), 1, "errors besides the check numbers: %v", err)
+	}
+}
+
+// TestLoopbackDowngradeRefused: the same attack on parties that require
+// E2EE (-require-e2ee). Both handshakes complete, each party's decision is
+// refused, callseal.New refuses to start the call, no media flows, and
+// each side's reason and check number are printed (they differ).
+func TestLoopbackDowngradeRefused(t *testing.T) {
+	var stdout bytes.Buffer
+	rep, err := run(t.Context(), config{out: t.TempDir(), speed: 8, timeout: 25 * time.Second,
+		mitm: mitmDowngrade, requireE2EE: true}, &stdout)
+	t.Log("\n" + stdout.String())
+	require.ErrorIs(t, err, errRefused)
+	assert.Equal(t, exitRefused, exitCode(err))
+	require.NotNil(t, rep)
+	for _, s := range []side{alice, bob} {
+		assert.True(t, rep.decisions[s].Refused, "%v: refused", s)
+		assert.Equal(t, policy.ReasonComplianceRecording, rep.decisions[s].Reason)
+		var pe *keyexchange.PolicyError
+		require.ErrorAs(t, rep.refusals[s], &pe, "%v: callseal.New's error", s)
+		assert.ErrorIs(t, rep.refusals[s], keyexchange.ErrE2EERequired)
+	}
+	assert.Equal(t, 2, strings.Count(stdout.String(), refusedNotice), "each side's notice")
+	assert.Empty(t, rep.streams, "no media")
+	a, b, _ := checkNumberRow(t, stdout.String())
+	assert.False(t, verify.Equal(a, b), "the attacker's two handshakes")
+	assert.Contains(t, stdout.String(), "CALL REFUSED")
+}
+
+// TestLoopbackRequireE2EE: without an attacker, parties that require E2EE
+// get an ordinary end-to-end encrypted call.
+func TestLoopbackRequireE2EE(t *testing.T) {
+	var stdout bytes.Buffer
+	rep, err := run(t.Context(), config{out: t.TempDir(), speed: 8, timeout: 25 * time.Second, requireE2EE: true}, &stdout)
+	t.Log("\n" + stdout.String())
+	require.NoError(t, err)
+	assert.True(t, rep.e2ee())
+	relay, _, _ := rep.relayTotals()
+	assert.Zero(t, relay.readable)
+	assert.Contains(t, stdout.String(), "check numbers match: yes")
+}
+
+// TestParseFlags: -mitm alone is the re-sealing attacker, "-mitm
+// downgrade" (two arguments) and -mitm=downgrade the downgrade, in any
+// position among the other flags; a stray word is an error.
+func TestParseFlags(t *testing.T) {
+	for _, c := range []struct {
+		args    string
+		mitm    mitmMode
+		require bool
+		speed   float64
+		bad     bool
+	}{
+		{args: "", mitm: mitmNone, speed: 2},
+		{args: "-mitm", mitm: mitmReseal, speed: 2},
+		{args: "-speed 4 -mitm", mitm: mitmReseal, speed: 4},
+		{args: "-mitm -speed 4", mitm: mitmReseal, speed: 4},
+		{args: "-mitm downgrade", mitm: mitmDowngrade, speed: 2},
+		{args: "--mitm downgrade", mitm: mitmDowngrade, speed: 2},
+		{args: "-mitm=downgrade", mitm: mitmDowngrade, speed: 2},
+		{args: "-mitm downgrade -require-e2ee -speed 4", mitm: mitmDowngrade, require: true, speed: 4},
+		{args: "-require-e2ee -mitm downgrade", mitm: mitmDowngrade, require: true, speed: 2},
+		{args: "-mitm=false", mitm: mitmNone, speed: 2},
+		{args: "-require-e2ee", require: true, speed: 2},
+		{args: "downgrade", bad: true},
+		{args: "-speed 4 downgrade", bad: true},
+		{args: "-mitm foo", bad: true},
+		{args: "-mitm=foo", bad: true},
+		{args: "-mitm downgrade downgrade", bad: true},
+	} {
+		fs := flag.NewFlagSet("loopback", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		cfg, err := parseFlags(fs, strings.Fields(c.args))
+		if c.bad {
+			assert.Error(t, err, "%q", c.args)
+			continue
+		}
+		require.NoError(t, err, "%q", c.args)
+		assert.Equal(t, c.mitm, cfg.mitm, "%q: -mitm", c.args)
+		assert.Equal(t, c.require, cfg.requireE2EE, "%q: -require-e2ee", c.args)
+		assert.Equal(t, c.speed, cfg.speed, "%q: -speed", c.args)
+	}
+}
+
+// TestUsage: -h documents every exit status, 4 included.
+func TestUsage(t *testing.T) {
+	var out bytes.Buffer
+	fs := flag.NewFlagSet("loopback", flag.ContinueOnError)
+	fs.SetOutput(&out)
+	_, err := parseFlags(fs, []string{"-h"})
+	require.ErrorIs(t, err, flag.ErrHelp)
+	for _, want := range []string{"-mitm downgrade", "-require-e2ee", "3 the check numbers differ", "4 the call was refused"} {
+		assert.Contains(t, out.String(), want)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/callseal/callseal"
 	"github.com/callseal/callseal/keyexchange"
+	"github.com/callseal/callseal/policy"
 	"github.com/callseal/callseal/srtp"
 )
 
@@ -37,13 +39,17 @@ type party struct {
 	inspect        inspector                   // the control: the same checks the relay runs, on opened packets
 	store          keyexchange.ContinuityStore // with -cache: this party's retained secrets; else nil
 	jitterBuffer   time.Duration               // media time the receiver waits for late packets
+	policy         policy.Party                // this party's policy state (-require-e2ee sets RequireE2EE)
 
 	// Filled in by run.
-	sas  sasStrings          // what this party shows for the users to compare
-	res  *keyexchange.Result // the handshake's result
-	sess *callseal.Session   // both layers of the call; closed when run returns
-	sent []*sentStream
-	recv receiver
+	sas      sasStrings          // what this party shows for the users to compare
+	res      *keyexchange.Result // the handshake's result
+	decision policy.Decision     // the policy decision of the handshake
+	refusal  error               // callseal.New refused the call (decision Refused); then there is no sess
+	settle   func()              // called once this party is done with the call set-up: refused, or run returned
+	sess     *callseal.Session   // both layers of the call; closed when run returns
+	sent     []*sentStream
+	recv     receiver
 }
 
 // A sentStream is what a party sent of one track.
@@ -86,24 +92,41 @@ func (p *party) run(ctx context.Context) error {
 		return fmt.Errorf("%v: join: %w", p.side, err)
 	}
 
-	// 1. Key exchange, through the relay.
+	// 1. Key exchange, through the relay. A *keyexchange.PolicyError comes
+	// with a valid Result: policy turned E2EE off, or refuses the call.
 	res, err := p.handshake(sig)
+	var pe *keyexchange.PolicyError
+	if errors.As(err, &pe) && res != nil {
+		err = nil
+	}
 	if err != nil {
 		return fmt.Errorf("%v: handshake: %w", p.side, ctxErr(ctx, err))
 	}
-	p.sas, p.res = sasOf(res), res
+	p.sas, p.res, p.decision = sasOf(res), res, res.Decision()
 
-	// 2. Both layers in one Session: E2EE keys from the handshake,
-	// transport SRTP keys of this party's hop to the relay.
+	// 2. Both layers in one Session: E2EE keys from the handshake (unless
+	// policy turned E2EE off), transport SRTP keys of this party's hop to
+	// the relay. Classify sorts received packets into streams when E2EE is
+	// off; an app sets it always, since only the handshake tells.
 	sess, err := callseal.New(res, callseal.Config{
 		Transport: callseal.PacketConn(media, relayAddr),
 		SRTP:      callseal.HopKeys(p.profile, p.keys.toRelay, p.keys.fromRelay),
+		Classify:  classifyPT,
 	})
+	if errors.As(err, &pe) && pe.Decision.Refused {
+		// A party requires E2EE and it would be off: no call. The user is
+		// told why, and shown the check number to confirm the refusal.
+		p.refusal = err
+		p.settle()
+		<-ctx.Done() // hang up once the other party is settled too
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("%v: %w", p.side, err)
 	}
 	p.sess = sess
-	p.sas.check = sess.CheckNumber() // verify.CheckNumber(res): the call is end-to-end encrypted
+	// Shown whether E2EE is on or off: it also authenticates the decision.
+	p.sas.check = sess.CheckNumber()
 
 	// 3. Media both ways at once: receive in the background, send paced.
 	var wg sync.WaitGroup
@@ -167,6 +190,7 @@ func (p *party) handshake(sig net.Conn) (*keyexchange.Result, error) {
 		CallID:  p.callID,
 		LocalID: p.id,
 		PeerID:  p.peerID,
+		Policy:  p.policy,
 		Suites:  []keyexchange.Suite{keyexchange.X25519_SHA256},
 		// Continuity is an interface: leave it nil, not a nil *FileStore,
 		// when there is no -cache.
@@ -203,6 +227,20 @@ func (p *party) handshake(sig net.Conn) (*keyexchange.Result, error) {
 		}
 	}
 	return hs.Result()
+}
+
+// classifyPT names the stream of a received packet by its payload type, as
+// the SDP announces them (media.go); it is used only when E2EE is off.
+func classifyPT(_ uint32, pt uint8) (callseal.MediaKind, bool) {
+	switch pt {
+	case ptOpus:
+		return callseal.Audio, true
+	case ptVideo:
+		return callseal.Video, true
+	case ptScreen:
+		return callseal.ScreenShare, true
+	}
+	return 0, false
 }
 
 // readBye waits for the peer's bye on the signaling connection.

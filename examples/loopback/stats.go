@@ -10,6 +10,7 @@ import (
 
 	"github.com/callseal/callseal"
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/policy"
 )
 
 // A callReport is what the call did, for the output and the verdict.
@@ -19,10 +20,12 @@ type callReport struct {
 	profile        string
 	relaySig       string
 	relayMedia     [2]string
-	sas            [2]sasStrings // what each party shows for the users to compare
-	mitm           *mitmReport   // with -mitm: what the attacker did
-	continuity     [2]string     // with -cache: what key continuity found, per party
-	markedVerified string        // with -verified: whether the call was marked verified
+	sas            [2]sasStrings      // what each party shows for the users to compare
+	decisions      [2]policy.Decision // per party: the policy decision of its handshake
+	refusals       [2]error           // per party: why callseal.New refused the call, if it did
+	mitm           *mitmReport        // with -mitm: what the attacker did
+	continuity     [2]string          // with -cache: what key continuity found, per party
+	markedVerified string             // with -verified: whether the call was marked verified
 	sigLog         []sigEvent
 	streams        []*streamReport // per direction, then per track
 	relayDropped   [2]int          // per direction: failed transport SRTP at the relay
@@ -66,6 +69,7 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 	c.relay.mu.Unlock()
 	for _, s := range []side{alice, bob} {
 		rep.sas[s] = c.parties[s].sas
+		rep.decisions[s] = c.parties[s].decision
 		u := c.parties[s].sess.Stats().Unattributed
 		rep.unattributed[s] = u.AuthFailures() + u.Replays + u.Malformed
 		if c.parties[s].store != nil {
@@ -97,6 +101,31 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 	}
 	return rep
 }
+
+// newRefusalReport is the report of a call that a party refused after its
+// handshake: the signaling, the check numbers and each side's reason; no
+// media flowed.
+func newRefusalReport(c *call) *callReport {
+	rep := &callReport{relaySig: c.relay.signalingAddr()}
+	c.relay.mu.Lock()
+	rep.sigLog = c.relay.sigLog
+	c.relay.mu.Unlock()
+	for _, s := range []side{alice, bob} {
+		rep.sas[s] = c.parties[s].sas
+		rep.decisions[s] = c.parties[s].decision
+		rep.refusals[s] = c.parties[s].refusal
+	}
+	if c.attacker != nil {
+		rep.mitm, _ = c.attacker.report()
+	}
+	return rep
+}
+
+// refused reports whether a party refused the call.
+func (rep *callReport) refused() bool { return rep.refusals[alice] != nil || rep.refusals[bob] != nil }
+
+// e2ee reports whether the call was end-to-end encrypted for both parties.
+func (rep *callReport) e2ee() bool { return rep.decisions[alice].E2EE && rep.decisions[bob].E2EE }
 
 // compare matches the frames the jitter buffer built to the sent ones by
 // their RTP timestamp and compares them byte for byte; it also notes which
@@ -196,6 +225,15 @@ func (rep *callReport) endpointTotals() (all, audio payloadView) {
 // duplicates, each opened once, and every frame that arrived whole built
 // and identical.
 func (rep *callReport) verdict() error {
+	if rep.refused() {
+		var why []string
+		for _, s := range []side{alice, bob} {
+			if rep.refusals[s] != nil {
+				why = append(why, fmt.Sprintf("%v: %v", s, rep.decisions[s].Reason))
+			}
+		}
+		return fmt.Errorf("%w (%s)", errRefused, strings.Join(why, "; "))
+	}
 	var errs []error
 	if a, b := rep.sas[alice].check, rep.sas[bob].check; a != b {
 		errs = append(errs, fmt.Errorf("%w (alice %s, bob %s)", errMITM, a, b))
@@ -230,26 +268,23 @@ func (rep *callReport) verdict() error {
 	if u := rep.unattributed[alice] + rep.unattributed[bob]; u > 0 && rep.impair.on() {
 		errs = append(errs, fmt.Errorf("%d packets rejected before their stream was known", u))
 	}
-	if all, _, _ := rep.relayTotals(); all.readable > 0 {
+	// Without E2EE the relay reads the payloads by design; what matters
+	// then is whether the check numbers confirm the reason (above).
+	if all, _, _ := rep.relayTotals(); all.readable > 0 && rep.e2ee() {
 		errs = append(errs, fmt.Errorf("the relay could read %d payloads", all.readable))
 	}
 	return errors.Join(errs...)
 }
 
-// print writes the report for a person to read.
-func (rep *callReport) print(w io.Writer) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
-	p("callseal loopback: alice calls bob, end-to-end encrypted, over UDP on 127.0.0.1 through a relay")
-	p("")
-	p("media each side sends, all at once, at %g× real time:", rep.speed)
-	for _, t := range rep.tracks {
-		p("  %-7s %s", t.name, t.describe())
-	}
-	p("")
-	p("relay: signaling on %s (TCP); media on %s for alice and %s for bob (UDP)", rep.relaySig, rep.relayMedia[alice], rep.relayMedia[bob])
-	p("  each hop has its own transport SRTP keys (%s), as DTLS-SRTP with a media relay gives;", rep.profile)
-	p("  the E2EE keys come from the handshake and never reach the relay")
-	p("")
+// printNotices writes what each party tells its user about encryption.
+func (rep *callReport) printNotices(p func(string, ...any)) {
+	p("what each user is told:")
+	p("  alice: %s", userNotice(rep.decisions[alice]))
+	p("  bob:   %s", userNotice(rep.decisions[bob]))
+}
+
+// printSignaling writes the signaling log.
+func (rep *callReport) printSignaling(p func(string, ...any)) {
 	p("signaling, as the relay saw it:")
 	for _, ev := range rep.sigLog {
 		switch {
@@ -262,8 +297,71 @@ func (rep *callReport) print(w io.Writer) {
 		}
 	}
 	p("")
+}
+
+// printRefusal writes the report of a refused call.
+func (rep *callReport) printRefusal(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	p("callseal loopback: alice calls bob through a relay on 127.0.0.1; both require end-to-end encryption")
+	p("")
+	p("relay: signaling on %s (TCP)", rep.relaySig)
+	rep.printSignaling(p)
 	if rep.mitm != nil {
 		describeMITM(p, rep.mitm, rep.sas)
+		p("")
+	}
+	rep.printNotices(p)
+	for _, s := range []side{alice, bob} {
+		if rep.refusals[s] != nil {
+			p("  %-6s callseal.New: %v", s.String()+":", rep.refusals[s])
+		}
+	}
+	p("")
+	p("what each user sees, to read aloud and compare (package verify):")
+	printSAS(p, rep.sas)
+	if rep.sas[alice].check == rep.sas[bob].check {
+		p("check numbers match: yes (the refusal and its reason are genuine)")
+	} else {
+		p("check numbers match: NO — the reason was forged by a man in the middle, and the refusal kept the media from him")
+	}
+	p("")
+	p("CALL REFUSED (exit status %d): a party requires end-to-end encryption, and it would be off; no media was sent", exitRefused)
+	p("  %v", rep.verdict())
+}
+
+// print writes the report for a person to read.
+func (rep *callReport) print(w io.Writer) {
+	if rep.refused() {
+		rep.printRefusal(w)
+		return
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	if rep.e2ee() {
+		p("callseal loopback: alice calls bob, end-to-end encrypted, over UDP on 127.0.0.1 through a relay")
+	} else {
+		p("callseal loopback: alice calls bob WITHOUT end-to-end encryption (transport SRTP only), over UDP on 127.0.0.1 through a relay")
+	}
+	p("")
+	p("media each side sends, all at once, at %g× real time:", rep.speed)
+	for _, t := range rep.tracks {
+		p("  %-7s %s", t.name, t.describe())
+	}
+	p("")
+	p("relay: signaling on %s (TCP); media on %s for alice and %s for bob (UDP)", rep.relaySig, rep.relayMedia[alice], rep.relayMedia[bob])
+	p("  each hop has its own transport SRTP keys (%s), as DTLS-SRTP with a media relay gives;", rep.profile)
+	if rep.e2ee() {
+		p("  the E2EE keys come from the handshake and never reach the relay")
+	} else {
+		p("  E2EE is off for this call: transport SRTP, which the relay removes, is all that protects the media")
+	}
+	p("")
+	rep.printSignaling(p)
+	if rep.mitm != nil {
+		describeMITM(p, rep.mitm, rep.sas)
+		p("")
+	}
+	if !rep.e2ee() {
+		rep.printNotices(p)
 		p("")
 	}
 	p("what each user sees, to read aloud and compare (package verify):")
@@ -283,7 +381,11 @@ func (rep *callReport) print(w io.Writer) {
 	}
 	p("")
 
-	p("media received (RTP → E2EE SFrame → transport SRTP → UDP, and back; counters of callseal.Session.Stats):")
+	if rep.e2ee() {
+		p("media received (RTP → E2EE SFrame → transport SRTP → UDP, and back; counters of callseal.Session.Stats):")
+	} else {
+		p("media received (RTP → transport SRTP → UDP, and back, no E2EE layer; counters of callseal.Session.Stats):")
+	}
 	p("  %-13s %-6s %7s %5s %7s %9s %11s %6s %7s %6s %21s", "direction", "media", "packets", "lost", "replays",
 		"RTP bytes", "E2EE +bytes", "+B/pkt", "E2EE +%", "rekeys", "frames sent/recv/same")
 	for _, sr := range rep.streams {
@@ -302,9 +404,12 @@ func (rep *callReport) print(w io.Writer) {
 	}
 
 	all, audio, video := rep.relayTotals()
-	if rep.mitm == nil {
+	switch {
+	case !rep.e2ee():
+		p("what the relay could read (transport SRTP removed; end-to-end encryption is OFF, nothing else protects the media):")
+	case rep.mitm == nil:
 		p("what the relay could read (transport SRTP removed; it does not hold the E2EE keys):")
-	} else {
+	default:
 		p("what the relay could read of the packets as the parties sealed them (transport SRTP removed):")
 	}
 	p("  %-13s %-6s %-10s %3s %7s %7s %6s %3s %10s %7s", "direction", "media", "SSRC", "PT", "packets", "headers",
@@ -318,9 +423,11 @@ func (rep *callReport) print(w io.Writer) {
 	yesNo := func(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
 	p("  headers readable: %s: the RTP header (SSRC, payload type, sequence number, timestamp, marker) of %d of %d packets,",
 		yesNo(all.headersRead > 0), all.headersRead, all.packets)
-	p("    and by design the SFrame header (KID: key epoch and media kind; CTR) of %d", all.sframeRead)
+	if rep.e2ee() {
+		p("    and by design the SFrame header (KID: key epoch and media kind; CTR) of %d", all.sframeRead)
+	}
 	p("  payloads readable: %s (%d of %d)", yesNo(all.readable > 0), all.readable, all.packets)
-	if m := rep.mitm; m != nil {
+	if m := rep.mitm; m != nil && m.mode == mitmReseal {
 		p("    but the attacker opened %d of them with the keys of its own two handshakes (above): E2EE keeps the relay",
 			m.opened[aliceToBob]+m.opened[bobToAlice])
 		p("    out only if the users compare the check numbers")
@@ -361,7 +468,15 @@ func (rep *callReport) print(w io.Writer) {
 			p("  %s", line)
 		}
 		if identical == frames {
-			p("  the media itself gave nothing away: all %d frames arrived byte-identical", frames)
+			if rep.e2ee() {
+				p("  the media itself gave nothing away: all %d frames arrived byte-identical", frames)
+			} else {
+				p("  the call itself worked: all %d frames arrived byte-identical", frames)
+			}
+		}
+		if !rep.e2ee() {
+			p("  end-to-end encryption was off (%v, as the attacker claimed): the relay read %d of %d payloads",
+				rep.decisions[alice].Reason, all.readable, all.packets)
 		}
 		return
 	} else if err != nil {

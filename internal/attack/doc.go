@@ -3,8 +3,10 @@
 // layers and every handshake message — and check that each attack is
 // rejected with the right typed error and that genuine traffic still goes
 // through afterwards. It uses the public API of packages e2ee, srtp and
-// keyexchange only (TestRedaction that of every package). SECURITY.md at
-// the repository root names the claims these tests back.
+// keyexchange only (TestRedaction that of every package), and the root callseal.Session for the policy downgrade
+// (downgrade_test.go: a man in the middle who claims compliance recording
+// to each party). SECURITY.md at the repository root names the claims these
+// tests back.
 //
 // # What is attacked
 //

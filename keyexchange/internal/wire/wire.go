@@ -435,13 +435,15 @@ func checkRetainedIDs(ids [][RetainedIDSize]byte) error {
 //	bit  2    user switch on
 //	bit  3    compliance recording
 //	bit  4    client unsupported
-//	bits 5–7  zero
+//	bit  5    requires E2EE
+//	bits 6–7  zero
 const (
 	policyAdminMask         = 0x03
 	policyUserEnabled       = 0x04
 	policyCompliance        = 0x08
 	policyClientUnsupported = 0x10
-	policyReserved          = 0xe0
+	policyRequireE2EE       = 0x20
+	policyReserved          = 0xc0
 )
 
 // EncodePolicy returns the one-byte encoding of p. It fails for an admin
@@ -467,6 +469,9 @@ func EncodePolicy(p policy.Party) (byte, error) {
 	if p.ClientUnsupported {
 		b |= policyClientUnsupported
 	}
+	if p.RequireE2EE {
+		b |= policyRequireE2EE
+	}
 	return b, nil
 }
 
@@ -489,6 +494,7 @@ func DecodePolicy(b byte) (policy.Party, error) {
 	p.UserEnabled = b&policyUserEnabled != 0
 	p.ComplianceRecording = b&policyCompliance != 0
 	p.ClientUnsupported = b&policyClientUnsupported != 0
+	p.RequireE2EE = b&policyRequireE2EE != 0
 	return p, nil
 }
 

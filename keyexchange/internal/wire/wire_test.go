@@ -193,8 +193,9 @@ func TestLayout(t *testing.T) {
 func TestPolicyEncoding(t *testing.T) {
 	seen := map[byte]bool{}
 	for _, admin := range []policy.AdminSetting{policy.Unmanaged, policy.Disabled, policy.DisabledUserOverride} {
-		for bits := range 8 {
-			p := policy.Party{Admin: admin, UserEnabled: bits&1 != 0, ComplianceRecording: bits&2 != 0, ClientUnsupported: bits&4 != 0}
+		for bits := range 16 {
+			p := policy.Party{Admin: admin, UserEnabled: bits&1 != 0, ComplianceRecording: bits&2 != 0, ClientUnsupported: bits&4 != 0,
+				RequireE2EE: bits&8 != 0}
 			b, err := EncodePolicy(p)
 			if err != nil {
 				t.Fatal(err)
@@ -205,11 +206,19 @@ func TestPolicyEncoding(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 24 {
-		t.Errorf("%d distinct encodings, want 24", len(seen))
+	if len(seen) != 48 {
+		t.Errorf("%d distinct encodings, want 48", len(seen))
 	}
 	if b, _ := EncodePolicy(policy.Party{Admin: policy.DisabledUserOverride, UserEnabled: true, ComplianceRecording: true, ClientUnsupported: true}); b != 0x1e {
 		t.Errorf("encoding = 0x%02x, want 0x1e", b)
+	}
+	// RequireE2EE is bit 5 (PROTOCOL.md, "Policy byte"); 0 when not set, so
+	// the encodings of parties without it are unchanged.
+	if b, _ := EncodePolicy(policy.Party{RequireE2EE: true}); b != 0x20 {
+		t.Errorf("RequireE2EE alone: encoding = 0x%02x, want 0x20", b)
+	}
+	if p, err := DecodePolicy(0x29); err != nil || p != (policy.Party{Admin: policy.Disabled, ComplianceRecording: true, RequireE2EE: true}) {
+		t.Errorf("DecodePolicy(0x29) = %v, %v", p, err)
 	}
 	for b := range 256 {
 		if !seen[byte(b)] {
@@ -323,7 +332,7 @@ func TestRejects(t *testing.T) {
 	if got := s[TypeResponse][polAt-2 : polAt+1]; !bytes.Equal(got, []byte{0, 1, 0x09}) {
 		t.Fatalf("policy field at %d = %x", polAt, got)
 	}
-	for _, b := range []byte{0x20, 0x80, 0x03, 0x0b} {
+	for _, b := range []byte{0x40, 0x80, 0x03, 0x0b} {
 		m := bytes.Clone(s[TypeResponse])
 		m[polAt] = b
 		bad("policy byte", TypeResponse, m, ErrMalformed)
