@@ -6,8 +6,8 @@
 // pion/srtp alone, e2ee per SFrame suite, srtp per profile and the full
 // two-layer send and receive paths at 64, 160, 1200 and 1400 payload bytes,
 // plus the handshake per suite, multi-core scaling and the memory each call
-// holds. It prints a markdown report, checks the performance targets of
-// issue 7 and writes BENCHMARKS.md and bench.png (the chart) to -out.
+// holds. It prints a markdown report, checks the performance targets
+// (targets.go) and writes BENCHMARKS.md and bench.png (the chart) to -out.
 //
 // Usage:
 //

@@ -143,7 +143,7 @@ func (r *report) markdown() string {
 	p("\n")
 
 	p("## Targets\n\n")
-	p("Ratios from this one run (issue 7). The floor of two AEAD layers is two raw AES-128-GCM passes\n")
+	p("Ratios from this one run. The floor of two AEAD layers is two raw AES-128-GCM passes\n")
 	p("over the same bytes: the inner one over the payload, the outer one over the inner ciphertext and tag.\n\n")
 	p("| target | measured | limit | result | detail |\n|---|---:|---:|---|---|\n")
 	for _, t := range r.targets {

@@ -7,7 +7,7 @@ import (
 	"github.com/callseal/callseal/bench/internal/perf"
 )
 
-// target is one performance target of issue 7, checked on this run.
+// target is one performance target, checked on this run.
 type target struct {
 	What   string
 	Value  string // measured
@@ -17,7 +17,7 @@ type target struct {
 	Detail string
 }
 
-// Target limits (issue 7).
+// Target limits.
 const (
 	maxFullVsFloor1200 = 1.10 // full path / 2 × raw GCM at 1200 B
 	maxFullVsFloor160  = 1.15 // full path / 2 × raw GCM at 160 B

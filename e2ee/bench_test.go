@@ -156,7 +156,7 @@ func BenchmarkRawAESGCM(b *testing.B) {
 // BenchmarkRatio measures e2ee and the raw AES-128-GCM baseline interleaved:
 // blocks of ratioBlock e2ee operations alternate with blocks of raw
 // operations on the same payload, each block timed, so that a busy machine
-// slows both alike. It reports both costs and their ratio (the issue's
+// slows both alike. It reports both costs and their ratio (the
 // targets: ≤ 1.25 at 160 B, ≤ 1.10 at 1200 B).
 //
 // Open cycles through ratioBlock (benchBatch) distinct packets sealed with

@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// One party of a call holds at most 64 KiB in both layers (issue 7).
+// One party of a call holds at most 64 KiB in both layers.
 func TestMemoryPerCall(t *testing.T) {
 	const limit = 64 << 10 // bytes
 	m, err := MeasureMemory(200)
