@@ -2,8 +2,6 @@ module github.com/callseal/callseal
 
 go 1.26
 
-replace github.com/pion/transport/v5 => github.com/pion/transport/v5 v5.0.1
-
 require (
 	github.com/pion/ice/v4 v4.4.8
 	github.com/pion/interceptor v0.1.51
@@ -11,7 +9,7 @@ require (
 	github.com/pion/rtp v1.10.6
 	github.com/pion/sdp/v3 v3.0.20
 	github.com/pion/srtp/v3 v3.1.3
-	github.com/pion/transport/v5 v5.1.4
+	github.com/pion/transport/v5 v5.1.5
 	github.com/pion/webrtc/v4 v4.2.26
 	github.com/stretchr/testify v1.12.1
 	gonum.org/v1/plot v0.17.0

@@ -580,34 +580,3 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-func TestZeroAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	alice, bob, _, _ := call(t, Config{})
-	pkt := rtpPacket(96, 5, 0, 1200)
-	rtcp := rtcpPacket(5)
-	buf := make([]byte, 0, 1500)
-	seq := uint16(0)
-	step := func() {
-		seq++
-		pkt[2], pkt[3] = byte(seq>>8), byte(seq)
-		if err := alice.Stream(Video).WriteRTP(pkt); err != nil {
-			panic(err)
-		}
-		if _, err := bob.Stream(Video).ReadRTP(buf[:0]); err != nil {
-			panic(err)
-		}
-		if err := bob.WriteRTCP(rtcp); err != nil {
-			panic(err)
-		}
-		if _, err := alice.ReadRTCP(buf[:0]); err != nil {
-			panic(err)
-		}
-	}
-	for range 100 { // warm up the buffer pools
-		step()
-	}
-	assert.Zero(t, testing.AllocsPerRun(500, step))
-}

@@ -11,40 +11,28 @@ import (
 )
 
 // handshake runs a keyexchange handshake in memory and returns both results.
-// It skips the test if the handshake does not complete: keyexchange has its
-// own tests, and this one is only about NewSession's use of the result.
+// It fails the test if the handshake does not complete.
 func handshake(t *testing.T) (initiator, responder *keyexchange.Result) {
 	t.Helper()
 	callID := []byte("e2ee-test-call")
 	i, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob"})
-	if err != nil {
-		t.Skipf("keyexchange handshake unavailable: %v", err)
-	}
+	require.NoError(t, err, "keyexchange handshake")
 	r, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice"})
-	if err != nil {
-		t.Skipf("keyexchange handshake unavailable: %v", err)
-	}
+	require.NoError(t, err, "keyexchange handshake")
 	msg, err := i.Start()
-	if err != nil {
-		t.Skipf("keyexchange handshake unavailable: %v", err)
-	}
+	require.NoError(t, err, "keyexchange handshake")
 	for turn := 0; msg != nil && turn < 8; turn++ {
 		next := r
 		if turn%2 == 1 {
 			next = i
 		}
-		if msg, err = next.Handle(msg); err != nil {
-			t.Skipf("keyexchange handshake unavailable: %v", err)
-		}
+		msg, err = next.Handle(msg)
+		require.NoError(t, err, "keyexchange handshake, turn %d", turn)
 	}
 	ri, err := i.Result()
-	if err != nil {
-		t.Skipf("keyexchange handshake unavailable: %v", err)
-	}
+	require.NoError(t, err, "keyexchange handshake")
 	rr, err := r.Result()
-	if err != nil {
-		t.Skipf("keyexchange handshake unavailable: %v", err)
-	}
+	require.NoError(t, err, "keyexchange handshake")
 	return ri, rr
 }
 

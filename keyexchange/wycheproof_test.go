@@ -2,6 +2,8 @@ package keyexchange
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -14,10 +16,13 @@ import (
 	"github.com/callseal/callseal/keyexchange/internal/wire"
 )
 
-// wycheproofX25519 is Wycheproof's x25519_test.json (schema
-// xdh_comp_schema_v1), kept in the shared testdata checked out beside the
-// module, never copied into it.
-var wycheproofX25519 = filepath.Join("..", "..", "shared", "testdata", "wycheproof", "x25519_test.json")
+// Wycheproof's x25519_test.json (schema xdh_comp_schema_v1) and
+// hkdf_sha256_test.json (schema hkdf_test_schema_v1), from
+// testdata/wycheproof (SOURCES.md there).
+var (
+	wycheproofX25519 = filepath.Join("testdata", "wycheproof", "x25519_test.json")
+	wycheproofHKDF   = filepath.Join("testdata", "wycheproof", "hkdf_sha256_test.json")
+)
 
 type xdhVector struct {
 	TcID    int      `json:"tcId"`
@@ -32,10 +37,7 @@ type xdhVector struct {
 func loadX25519Vectors(t *testing.T) []xdhVector {
 	t.Helper()
 	data, err := os.ReadFile(wycheproofX25519)
-	if os.IsNotExist(err) {
-		t.Skipf("Wycheproof vectors not found at %s (shared/ is checked out beside the module in CI)", wycheproofX25519)
-	}
-	require.NoError(t, err)
+	require.NoError(t, err, "the vectors are part of the repository")
 	var file struct {
 		Algorithm  string `json:"algorithm"`
 		TestGroups []struct {
@@ -154,4 +156,47 @@ func TestLowOrderReveal(t *testing.T) {
 		require.ErrorIs(t, err, ErrLowOrderPoint, "tcId %d (%s)", v.TcID, v.Comment)
 		require.Equal(t, StateAwaitReveal, r.State())
 	}
+}
+
+// TestHKDFWycheproof runs every Wycheproof HKDF-SHA-256 vector through
+// crypto/hkdf with sha256.New, the hash and package the key schedule uses.
+// Valid vectors must give the expected output; invalid ones (an output
+// longer than 255 × 32 bytes, RFC 5869 Section 2.3) must return an error.
+func TestHKDFWycheproof(t *testing.T) {
+	data, err := os.ReadFile(wycheproofHKDF)
+	require.NoError(t, err, "the vectors are part of the repository")
+	var file struct {
+		Algorithm  string
+		TestGroups []struct {
+			Tests []struct {
+				TcID                 int
+				Comment, Result      string
+				IKM, Salt, Info, OKM string
+				Size                 int
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(data, &file))
+	require.Equal(t, "HKDF-SHA-256", file.Algorithm)
+	unhex := func(s string) []byte {
+		b, err := hex.DecodeString(s)
+		require.NoError(t, err)
+		return b
+	}
+	var valid, invalid int
+	for _, g := range file.TestGroups {
+		for _, v := range g.Tests {
+			okm, err := hkdf.Key(sha256.New, unhex(v.IKM), unhex(v.Salt), string(unhex(v.Info)), v.Size)
+			if v.Result == "invalid" {
+				invalid++
+				require.Error(t, err, "tcId %d (%s)", v.TcID, v.Comment)
+				continue
+			}
+			valid++
+			require.NoError(t, err, "tcId %d (%s)", v.TcID, v.Comment)
+			require.Equal(t, v.OKM, hex.EncodeToString(okm), "tcId %d (%s)", v.TcID, v.Comment)
+		}
+	}
+	require.Positive(t, valid)
+	require.Positive(t, invalid)
 }

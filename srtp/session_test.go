@@ -342,41 +342,6 @@ func TestProtectGrows(t *testing.T) {
 	assert.Equal(t, orig, out)
 }
 
-func TestZeroAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	for _, p := range allProfiles {
-		t.Run(p.String(), func(t *testing.T) {
-			alice, bob := testPair(t, p)
-			pkt := rtpPacket(1, 0, 1200)
-			sbuf := make([]byte, 0, 1500)
-			rbuf := make([]byte, 0, 1500)
-			rtcp := rtcpPacket(1)
-			seq := uint16(0)
-			allocs := testing.AllocsPerRun(200, func() {
-				seq++
-				pkt[2], pkt[3] = byte(seq>>8), byte(seq)
-				srtp, err := alice.ProtectRTP(sbuf, pkt)
-				if err != nil {
-					panic(err)
-				}
-				if _, err := bob.UnprotectRTP(rbuf, srtp); err != nil {
-					panic(err)
-				}
-				srtcp, err := alice.ProtectRTCP(sbuf, rtcp)
-				if err != nil {
-					panic(err)
-				}
-				if _, err := bob.UnprotectRTCP(rbuf, srtcp); err != nil {
-					panic(err)
-				}
-			})
-			assert.Zero(t, allocs)
-		})
-	}
-}
-
 // Run with -race: a sender and a receiver goroutine per side, concurrently.
 func TestConcurrentUse(t *testing.T) {
 	alice, bob := testPair(t, DefaultProfile)

@@ -111,7 +111,7 @@
 // abs-send-time), which sets the X bit, and pion may pad packets. So the
 // interceptor authenticates the RTP fixed header and CSRC list with the X and
 // P bits cleared: header extensions, whether there are any, and RTP padding
-// are neither encrypted nor authenticated, as DESIGN.md expects for
+// are neither encrypted nor authenticated, as e2ee does for
 // extensions. Everything else the e2ee package documents holds: payload
 // confidentiality and integrity; integrity of version, CC, marker, payload
 // type, sequence number, timestamp, SSRC and CSRCs; replay protection.

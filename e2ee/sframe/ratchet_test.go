@@ -7,15 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"os"
 	"path/filepath"
 	"testing"
 )
 
-// The per-SSRC vectors are draft-ietf-avtcore-rtp-sframe
-// test-vectors/test-vectors-per-ssrc-key-derivation.json at commit 9542c43,
-// read from shared/testdata beside the repository (see SOURCES.md there).
-const ssrcVectorFile = "sframe/draft-ietf-avtcore-rtp-sframe-per-ssrc-key-derivation.json"
+// ssrcVectorFile is draft-ietf-avtcore-rtp-sframe
+// test-vectors/test-vectors-per-ssrc-key-derivation.json at commit 9542c43
+// (testdata/SOURCES.md).
+var ssrcVectorFile = filepath.Join("testdata", "draft-ietf-avtcore-rtp-sframe-per-ssrc-key-derivation.json")
 
 type ssrcVectors struct {
 	Cases []struct {
@@ -29,17 +28,7 @@ type ssrcVectors struct {
 }
 
 func TestDeriveSSRCKeyVectors(t *testing.T) {
-	dir := testdataDir(t)
-	if dir == "" {
-		t.Skip("per-SSRC test vectors not available: no shared/testdata directory above the package")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, ssrcVectorFile))
-	if os.IsNotExist(err) {
-		t.Skipf("per-SSRC test vectors not available: %v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readTestdata(t, ssrcVectorFile)
 	var v ssrcVectors
 	if err := json.Unmarshal(data, &v); err != nil {
 		t.Fatal(err)
@@ -52,8 +41,12 @@ func TestDeriveSSRCKeyVectors(t *testing.T) {
 		t.Run(tc.CipherSuite.String(), func(t *testing.T) {
 			if !tc.CipherSuite.Supported() {
 				// Suites 6-8 (AES-256-CTR-HMAC-SHA512) are a post-RFC
-				// proposal (draft-barnes-sframe-iana-256), not RFC 9605.
-				t.Skipf("cipher suite %v is not an RFC 9605 suite", tc.CipherSuite)
+				// proposal (draft-barnes-sframe-iana-256), not RFC 9605,
+				// and not implemented: they must be refused.
+				if _, err := DeriveSSRCKey(tc.CipherSuite, tc.BaseKey, tc.SSRCA); !errors.Is(err, ErrUnsupportedSuite) {
+					t.Errorf("DeriveSSRCKey: err = %v, want ErrUnsupportedSuite", err)
+				}
+				return
 			}
 			for _, c := range []struct {
 				ssrc uint32

@@ -8,10 +8,9 @@ import (
 	"testing"
 )
 
-// The vectors are RFC 9605 Appendix C, as published in sframe-wg/sframe
-// test-vectors/test-vectors.json at commit 025d568. They are not copied into
-// this repository: the tests read them from shared/testdata beside it.
-const vectorFile = "sframe/rfc9605-test-vectors.json"
+// vectorFile holds RFC 9605 Appendix C, as published in sframe-wg/sframe
+// test-vectors/test-vectors.json at commit 025d568 (testdata/SOURCES.md).
+var vectorFile = filepath.Join("testdata", "rfc9605-test-vectors.json")
 
 type hexBytes []byte
 
@@ -59,41 +58,21 @@ type rfc9605Vectors struct {
 	} `json:"sframe"`
 }
 
-// testdataDir finds shared/testdata by walking up from the package
-// directory (CI clones the repository with shared/ beside it). It returns ""
-// if there is none.
-func testdataDir(tb testing.TB) string {
+// readTestdata returns the contents of a file under the package's testdata
+// folder. A missing file fails the test: the vectors are part of the
+// repository.
+func readTestdata(tb testing.TB, name string) []byte {
 	tb.Helper()
-	dir, err := os.Getwd()
+	data, err := os.ReadFile(name)
 	if err != nil {
-		return ""
+		tb.Fatalf("test vectors: %v", err)
 	}
-	for {
-		cand := filepath.Join(dir, "shared", "testdata")
-		if fi, err := os.Stat(cand); err == nil && fi.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return data
 }
 
 func loadVectors(tb testing.TB) *rfc9605Vectors {
 	tb.Helper()
-	dir := testdataDir(tb)
-	if dir == "" {
-		tb.Skip("RFC 9605 test vectors not available: no shared/testdata directory above the package (clone shared/ beside the repository)")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, vectorFile))
-	if os.IsNotExist(err) {
-		tb.Skipf("RFC 9605 test vectors not available: %v", err)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
+	data := readTestdata(tb, vectorFile)
 	var v rfc9605Vectors
 	if err := json.Unmarshal(data, &v); err != nil {
 		tb.Fatalf("parsing %s: %v", vectorFile, err)

@@ -15,7 +15,7 @@ import (
 )
 
 // TestImpairedCall places the call through a relay that loses 10 %,
-// reorders 10 % and duplicates 5 % of every stream's packets (issue 8):
+// reorders 10 % and duplicates 5 % of every stream's packets:
 // every packet is accounted for, none is rejected but the duplicates, each
 // packet that arrives opens exactly once, and every frame that arrived
 // whole comes out of the jitter buffer byte-identical, in the file too.

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// path is alice → bob through a relay, with both layers, as in DESIGN.md:
+// path is alice → bob through a relay, with both layers (docs/ARCHITECTURE.md):
 //
 //	alice: e2ee Seal → SRTP protect (hop A) ─▶ relay: SRTP unprotect (hop A),
 //	SRTP protect (hop B) ─▶ bob: SRTP unprotect (hop B) → e2ee Open

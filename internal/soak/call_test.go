@@ -37,6 +37,11 @@ type party struct {
 	reorder  [numStreams]atomic.Uint64 // arrived after a newer packet
 	rekeys   atomic.Uint64             // Rekey calls
 	bad      atomic.Uint64             // corrupt, duplicate or misdirected packets read
+
+	// leakPerPacket, when not 0, plants a leak (plan.leakPerPacket): read
+	// keeps that many bytes in leaked for every packet it reads.
+	leakPerPacket int
+	leaked        [numStreams][][]byte // owned by the stream's reader
 }
 
 // Each call picks its suites by its number, so that a run covers every

@@ -2,7 +2,9 @@
 // over loopback UDP for a long time, every Session rekeying every few
 // seconds, checking that every packet that arrives is the one that was sent,
 // that the heap stays flat (no per-packet or per-rekey leak) and that Close
-// leaves no goroutine behind.
+// leaves no goroutine behind. TestSoakFindsPlantedLeak runs the short
+// version with a leak planted in the test's receivers and checks that the
+// heap check reports it.
 //
 // The package has no code outside its tests. A plain go test (also with
 // -race) runs a short version, 20 calls for 4 s; setting CALLSEAL_SOAK to a

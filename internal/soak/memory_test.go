@@ -2,28 +2,32 @@ package soak
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strings"
+	"testing"
 	"time"
 )
 
-// The heap must stay flat while the calls run: between the first sample
-// after the warm-up and the last, the live heap may grow by less than
-// noiseFloor.
+// The heap must stay flat while the calls run: the live heap's trend over
+// the samples taken after the warm-up (heapTrend) may rise by less than
+// noiseFloor from the first sample to the last.
 //
 // A leak is memory kept for each packet or each rekey, so it grows with the
-// work done between the two samples: P packets written (each also read,
-// unprotected and opened by the peer) and R rekeys (each replacing the send
-// keys of the three media streams, and the peer deriving three receive
-// keys). A leak of b bytes per packet grows the heap by at least b·P, one of
-// c bytes per rekey by at least c·R. The full run must therefore do enough
-// work, P ≥ noiseFloor/perPacketLeak and R ≥ noiseFloor/perRekeyLeak, that
-// a leak of a single byte per packet, or of perRekeyLeak bytes per rekey,
-// exceeds the bound (enoughWork checks it). Real leaks are larger still: Go
-// rounds every allocation up to at least 8 bytes, and anything that keeps
-// an epoch's key keeps an AES key schedule (176 bytes and more) with it.
-// The short run does less work and sees only larger leaks; it logs which.
+// work done between the first and the last sample: P packets written (each
+// also read, unprotected and opened by the peer) and R rekeys (each
+// replacing the send keys of the three media streams, and the peer deriving
+// three receive keys). A leak of b bytes per packet raises the trend by
+// b·P, one of c bytes per rekey by c·R. The full run must therefore do
+// enough work, P ≥ noiseFloor/perPacketLeak and R ≥ noiseFloor/perRekeyLeak,
+// that a leak of a single byte per packet, or of perRekeyLeak bytes per
+// rekey, exceeds the bound (enoughWork checks it). Real leaks are larger
+// still: Go rounds every allocation up to at least 8 bytes, and anything
+// that keeps an epoch's key keeps an AES key schedule (176 bytes and more)
+// with it. The short run does less work and sees only larger leaks; it logs
+// which.
 //
 // The measure is the live heap the collector marked (runtime/metrics
 // /gc/heap/live:bytes) right after runtime.GC. HeapInuse, logged beside
@@ -34,16 +38,23 @@ import (
 // counts besides the live objects only what the calls allocated while the
 // collector was marking, which is garbage by the next collection: noise
 // that only ever adds, about 0.5 MiB on an idle machine and up to 4 MiB on
-// a loaded one, where a collection takes long. So the test compares the
-// smallest of the first few samples with the smallest of the last few
-// (settled): a leak raises every sample after it, the noise not all of
-// them. The receive queues are filled once before the traffic starts (see
-// party.fill), so that a queue growing deeper during the run cannot raise
-// the heap either.
+// a loaded one, where a collection takes long, and that differs from one
+// sample to the next. Comparing two samples, or the smallest of a few at
+// each end, therefore sees a swing of that noise as growth now and then.
+// heapTrend instead looks at every sample: the smallest of each window of
+// trendWindow consecutive samples (the noise only adds, so the minimum is
+// closest to the live objects), and the median of the slopes between all
+// pairs of those minima (the Theil–Sen estimator, which a few high minima
+// cannot move). A leak raises every sample after it, so it moves every
+// minimum and the median slope; noise without a trend leaves the median
+// slope near zero. The receive queues are filled once before the traffic
+// starts (see party.fill), so that a queue growing deeper during the run
+// cannot raise the heap either.
 const (
 	noiseFloor    = 1 << 20 // bytes
 	perPacketLeak = 1       // bytes
 	perRekeyLeak  = 256     // bytes
+	trendWindow   = 3       // samples
 )
 
 // heapSample is the heap after a full collection, taken while the calls
@@ -67,26 +78,47 @@ func readHeap() (live, inuse uint64) {
 	return s[0].Value.Uint64(), ms.HeapInuse
 }
 
-// settled returns the samples the test compares: of the first few and of
-// the last few samples, the one with the smallest live heap.
-func settled(samples []heapSample) (first, last heapSample) {
-	k := max(1, min(3, len(samples)/3))
-	least := func(s []heapSample) heapSample {
-		m := s[0]
-		for _, x := range s[1:] {
+// heapTrend returns how much the live heap rose, in bytes, from the first
+// to the last sample according to the trend of the samples (negative if it
+// fell): the Theil–Sen slope through the minima of consecutive windows of
+// trendWindow samples, times the time between the first and the last
+// sample. With fewer than two windows it compares the first and the last
+// sample.
+func heapTrend(samples []heapSample) float64 {
+	if len(samples) < 2 {
+		return 0
+	}
+	var minima []heapSample
+	for i := 0; i+trendWindow <= len(samples); i += trendWindow {
+		m := samples[i]
+		for _, x := range samples[i+1 : i+trendWindow] {
 			if x.live < m.live {
 				m = x
 			}
 		}
-		return m
+		minima = append(minima, m)
 	}
-	return least(samples[:k]), least(samples[len(samples)-k:])
-}
-
-// growth returns how much the live heap grew from first to last, or 0 if
-// it shrank.
-func growth(first, last heapSample) uint64 {
-	return last.live - min(first.live, last.live)
+	first, last := samples[0], samples[len(samples)-1]
+	if len(minima) < 2 {
+		minima = []heapSample{first, last}
+	}
+	var slopes []float64 // bytes per second
+	for i, a := range minima {
+		for _, b := range minima[i+1:] {
+			if dt := (b.at - a.at).Seconds(); dt > 0 {
+				slopes = append(slopes, (float64(b.live)-float64(a.live))/dt)
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return 0
+	}
+	slices.Sort(slopes)
+	median := slopes[len(slopes)/2]
+	if len(slopes)%2 == 0 {
+		median = (median + slopes[len(slopes)/2-1]) / 2
+	}
+	return median * (last.at - first.at).Seconds()
 }
 
 // enoughWork returns an error if too little happened between first and
@@ -119,3 +151,51 @@ func formatSamples(samples []heapSample) string {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// TestHeapTrend checks heapTrend on the samples of a full run (one a second
+// for 50 s after the warm-up, 40,000 packets a second) made up with the
+// noise the live heap shows on a loaded machine: each sample raised by an
+// exponentially distributed amount with a mean of 1.2 MiB. Without a leak,
+// no series may reach noiseFloor; with a leak of one byte per packet (2 MB
+// over the run), every series must.
+func TestHeapTrend(t *testing.T) {
+	const (
+		n         = 51              // samples
+		perSecond = 40_000          // packets
+		base      = 126 << 20       // bytes
+		noise     = 1.2 * (1 << 20) // bytes, mean
+	)
+	series := func(seed uint64, leakPerPacket float64) []heapSample {
+		rng := rand.New(rand.NewPCG(seed, 0))
+		s := make([]heapSample, n)
+		for i := range s {
+			packets := uint64(i * perSecond)
+			s[i] = heapSample{
+				at:      time.Duration(10+i) * time.Second,
+				packets: packets,
+				live:    uint64(base + leakPerPacket*float64(packets) + rng.ExpFloat64()*noise),
+			}
+		}
+		return s
+	}
+	for seed := range uint64(200) {
+		if g := heapTrend(series(seed, 0)); g >= noiseFloor {
+			t.Errorf("seed %d, no leak: trend %+.0f bytes, want < %d", seed, g, noiseFloor)
+		}
+		if g := heapTrend(series(seed, perPacketLeak)); g < noiseFloor {
+			t.Errorf("seed %d, a leak of %d byte a packet: trend %+.0f bytes, want ≥ %d", seed, perPacketLeak, g, noiseFloor)
+		}
+	}
+	// The samples of a run that failed the check this replaced (the
+	// smallest of the first three against the smallest of the last three):
+	// the first three with no noise, the last three with 1.5 MiB and more,
+	// none of it a trend.
+	s := series(1, 0)
+	for i := range 3 {
+		s[i].live = base
+		s[len(s)-1-i].live = base + 1536<<10 + uint64(i)<<20
+	}
+	if g := heapTrend(s); g >= noiseFloor {
+		t.Errorf("noise high at the end only: trend %+.0f bytes, want < %d", g, noiseFloor)
+	}
+}

@@ -159,6 +159,9 @@ func (p *party) read(f *failures, id streamID) {
 			p.reorder[id.stream].Add(1)
 		}
 		p.recv[id.stream].Add(1)
+		if p.leakPerPacket != 0 {
+			p.leaked[id.stream] = append(p.leaked[id.stream], make([]byte, p.leakPerPacket))
+		}
 	}
 }
 

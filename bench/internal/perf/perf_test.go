@@ -4,34 +4,6 @@ import (
 	"testing"
 )
 
-// The per-packet path of a call allocates nothing once its streams exist.
-func TestRoundTripDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	for _, n := range Sizes {
-		c, err := newCall(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.roundTrip(); err != nil { // creates per-stream state
-			t.Fatal(err)
-		}
-		var failed error
-		allocs := testing.AllocsPerRun(1000, func() {
-			if err := c.roundTrip(); err != nil {
-				failed = err
-			}
-		})
-		if failed != nil {
-			t.Fatalf("%d B: %v", n, failed)
-		}
-		if allocs != 0 {
-			t.Errorf("%d B: full send + receive allocates %.1f times per packet, want 0", n, allocs)
-		}
-	}
-}
-
 // One party of a call holds at most 64 KiB in both layers (the memory
 // target of go run ./bench).
 func TestMemoryPerCall(t *testing.T) {

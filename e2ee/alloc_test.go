@@ -1,0 +1,67 @@
+//go:build !race
+
+// Allocation counts: the race detector allocates, so these tests are built
+// only without it (CI runs the tests both with and without -race).
+
+package e2ee
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/callseal/callseal/e2ee/sframe"
+)
+
+func TestZeroAllocs(t *testing.T) {
+	// The AES-GCM suites allocate nothing. The AES-CTR-HMAC suites allocate
+	// the AES-CTR stream of crypto/cipher.NewCTR once per Seal and per Open
+	// (crypto/cipher offers no way to restart a stream at a new IV).
+	for suite, want := range map[sframe.CipherSuite]float64{
+		sframe.AES_128_GCM_SHA256_128: 0, sframe.AES_256_GCM_SHA512_128: 0,
+		sframe.AES_128_CTR_HMAC_SHA256_80: 2, sframe.AES_128_CTR_HMAC_SHA256_64: 2,
+		sframe.AES_128_CTR_HMAC_SHA256_32: 2,
+	} {
+		alice, bob := newPair(t, WithCipherSuite(suite))
+		for name, shape := range rtpShapes { // the per-packet and the general paths
+			for _, n := range []int{160, 1200} {
+				pkt := makeRTP(t, payloadOf(n), shape)
+				require.Equal(t, want, sealOpenAllocs(alice, bob, pkt, Video, false),
+					"%v %s %d B: allocations per Seal+Open", suite, name, n)
+				require.Equal(t, want, sealOpenAllocs(alice, bob, pkt, Video, true),
+					"%v %s %d B: allocations per Seal+Open in place", suite, name, n)
+			}
+		}
+	}
+	for name, shape := range rtpShapes {
+		alice, bob := newPair(t)
+		pkt := makeRTP(t, payloadOf(1200), shape)
+		openBuf := make([]byte, 0, len(pkt)+alice.Overhead())
+
+		// Rejections do not allocate either.
+		sealed, err := alice.Seal(nil, pkt, Video)
+		require.NoError(t, err)
+		_, _, err = bob.Open(nil, sealed)
+		require.NoError(t, err)
+		bad := bytes.Clone(sealed)
+		bad[len(bad)-1] ^= 1
+		allocs := testing.AllocsPerRun(100, func() {
+			bob.Open(openBuf[:0], sealed)  // replay
+			bob.Open(openBuf[:0], bad)     // auth
+			bob.Open(openBuf[:0], pkt[:5]) // malformed
+		})
+		require.Zero(t, allocs, "%s: allocations per rejected packet", name)
+	}
+}
+
+func TestSSRCKeysZeroAllocs(t *testing.T) {
+	streams := []RTPStream{{SSRC: 1, Kind: Audio}, {SSRC: 2, Kind: Video}}
+	alice, err := NewSessionFromSecrets(secretA, secretB, WithSSRCKeys(streams, nil))
+	require.NoError(t, err)
+	bob, err := NewSessionFromSecrets(secretB, secretA, WithSSRCKeys(nil, streams))
+	require.NoError(t, err)
+	pkt := rtpWithSSRC(t, 2, 1)
+	require.Zero(t, sealOpenAllocs(alice, bob, pkt, Video, false))
+	require.Zero(t, sealOpenAllocs(alice, bob, pkt, Video, true))
+}

@@ -1,5 +1,0 @@
-//go:build !race
-
-package sframe
-
-const raceEnabled = false

@@ -1,5 +1,0 @@
-//go:build !race
-
-package callseal
-
-const raceEnabled = false
