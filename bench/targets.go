@@ -14,10 +14,9 @@ import (
 type status uint8
 
 const (
-	// notMeasured: the run did not measure what the target needs.
-	notMeasured status = iota
-	// met: within the limit.
-	met
+	// met: within the limit. (The zero status is "not measured": the run
+	// did not measure what the target needs.)
+	met status = iota + 1
 	// bounded: over the limit, and a library's cost measured in the same
 	// run already is, so no change to callseal's own code can meet it.
 	bounded

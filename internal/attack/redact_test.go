@@ -2,6 +2,7 @@ package attack
 
 import (
 	"bytes"
+	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/base64"
@@ -59,7 +60,7 @@ func renderings(v any) map[string]string {
 		out["fmt "+verb] = fmt.Sprintf(verb, v)
 	}
 	var text, js bytes.Buffer
-	slog.New(slog.NewTextHandler(&text, nil)).LogAttrs(nil, slog.LevelInfo, "call", slog.Any("v", v))
+	slog.New(slog.NewTextHandler(&text, nil)).LogAttrs(context.Background(), slog.LevelInfo, "call", slog.Any("v", v))
 	slog.New(slog.NewJSONHandler(&js, nil)).Info("call", "v", v)
 	out["slog text"], out["slog json"] = text.String(), js.String()
 	b, err := json.Marshal(v)
