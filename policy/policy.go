@@ -1,6 +1,7 @@
-// Package policy decides whether a 1:1 call may use end-to-end encryption
-// (E2EE), modelled on the Microsoft Teams enhanced encryption policy, and
-// which call features are unavailable while it does.
+// Package policy decides whether a 1:1 call or a meeting may use end-to-end
+// encryption (E2EE), modelled on the Microsoft Teams enhanced encryption
+// policy, and which features are unavailable while it does. Calls are
+// described first; meetings have their own rules (section Meetings).
 //
 // Each party to a call is described by a Party: the admin setting of its
 // account, the user's "end-to-end encrypted calls" switch, compliance
@@ -62,6 +63,47 @@
 // zero Party, and a keyexchange.Config that sets no Policy, behave as a
 // plain E2EE call. An app that models a Teams tenant sets Admin explicitly:
 // Party{Admin: Disabled} is a Teams account with the default policy.
+//
+// # Meetings
+//
+// A meeting is decided once, for everyone, from the Meeting: the admin
+// setting for meetings on the organizer's account (MeetingAdminSetting;
+// Teams: "End-to-end meeting encryption", Off or "Off, but organizers and
+// co-organizers can turn them on"), the meeting's E2EE switch, which the
+// organizer or a co-organizer sets (SetE2EE), and enforcement by a meeting
+// template or sensitivity label. DecideMeeting gives one of three outcomes:
+//
+//   - End-to-end encrypted, when the setting lets organizers turn E2EE on
+//     and the switch is on or E2EE is enforced, or when the setting is
+//     MeetingUnmanaged. Audio, video and screen sharing are protected, and
+//     the app must not offer the features MeetingFeatures lists.
+//   - A normal meeting, not end-to-end encrypted, when nobody asked for E2EE:
+//     the switch is off, nothing enforces it, and the setting is
+//     MeetingDisabled or MeetingDisabledUserOverride. The decision's reason
+//     says so, and the app must show it.
+//   - Refused, when the switch is on or E2EE is enforced but the setting is
+//     MeetingDisabled, and whenever the setting is not a defined value (fail
+//     closed). The meeting must not run at all: a meeting that asked for
+//     E2EE never runs without it.
+//
+// Participants are then admitted one by one (MeetingDecision.Admit), the
+// organizer like anyone else. An end-to-end encrypted meeting blocks a
+// participant under compliance recording, on a client that cannot do E2EE
+// meetings, or without a licence for them (Teams Premium), and reports the
+// first of these as a typed reason (AdmitReason; Admission.Err matches
+// ErrBlocked and the cause under errors.Is). Blocking one participant
+// changes nothing for the others: the meeting is never downgraded to let
+// someone in, so its media is never sent in the clear. A normal meeting
+// admits everyone, and says that it is not end-to-end encrypted.
+//
+// Enforcement differs from the switch in two ways: the organizer cannot
+// turn an enforced meeting's E2EE off (SetE2EE returns ErrEnforced), and
+// E2EE is on whatever the switch says.
+//
+// The zero MeetingAdminSetting, MeetingUnmanaged, is callseal's addition,
+// as Unmanaged is for calls: a meeting under no meeting encryption policy is
+// end-to-end encrypted and its switch cannot turn that off, so the zero
+// Meeting is a plain E2EE meeting. Teams' default is MeetingDisabled.
 package policy
 
 import (
