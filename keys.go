@@ -43,7 +43,7 @@ func DirectKeys(p srtp.Profile) KeySource {
 // isClient this party's DTLS role. The material is copied; the caller may
 // clear it.
 func DTLSKeys(p srtp.Profile, material []byte, isClient bool) KeySource {
-	local, remote, err := srtp.KeysFromDTLS(material, p, isClient)
+	local, remote, err := srtp.KeysFromDTLS(p, material, isClient)
 	return KeySource{&keySource{profile: p, local: local, remote: remote, err: err}}
 }
 
@@ -102,7 +102,7 @@ func (k KeySource) session(res *keyexchange.Result) (*srtp.Session, error) {
 	if ks.err != nil {
 		return nil, fmt.Errorf("callseal: transport keys: %w", ks.err)
 	}
-	local, remote, err := srtp.KeysFromResult(res, ks.profile)
+	local, remote, err := srtp.KeysFromResult(ks.profile, res)
 	if err != nil {
 		return nil, fmt.Errorf("callseal: transport keys: %w", err)
 	}
