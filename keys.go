@@ -1,7 +1,6 @@
 package callseal
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 
@@ -74,11 +73,11 @@ func (k KeySource) check() error {
 	defer ks.mu.Unlock()
 	switch {
 	case !ks.direct && ks.used:
-		return errors.New("callseal: KeySource already used by another Session")
+		return ErrKeySourceUsed
 	case ks.err != nil:
-		return fmt.Errorf("callseal: transport keys: %w", ks.err)
+		return fmt.Errorf("%w: transport keys: %w", ErrInvalidConfig, ks.err)
 	case ks.profile.KeySize() == 0:
-		return fmt.Errorf("callseal: transport keys: unsupported profile %v", ks.profile)
+		return fmt.Errorf("%w: transport keys: %w %v", ErrInvalidConfig, srtp.ErrUnsupportedProfile, ks.profile)
 	}
 	return nil
 }
@@ -95,12 +94,12 @@ func (k KeySource) session(res *keyexchange.Result) (*srtp.Session, error) {
 	defer ks.mu.Unlock()
 	if !ks.direct {
 		if ks.used {
-			return nil, errors.New("callseal: KeySource already used by another Session")
+			return nil, ErrKeySourceUsed
 		}
 		ks.used = true
 	}
 	if ks.err != nil {
-		return nil, fmt.Errorf("callseal: transport keys: %w", ks.err)
+		return nil, fmt.Errorf("%w: transport keys: %w", ErrInvalidConfig, ks.err)
 	}
 	local, remote, err := srtp.KeysFromResult(ks.profile, res)
 	if err != nil {
