@@ -6,7 +6,10 @@ import (
 	"net"
 )
 
-// Errors a Session returns, for errors.Is.
+// Errors of this package, for errors.Is. Every error New and a Session's
+// methods return wraps one of them, or an error of the layer that failed
+// (keyexchange, e2ee, srtp sentinels, or the Transport's own error), as
+// each function documents.
 var (
 	// ErrClosed is returned by a Session's methods after Close. It also
 	// matches net.ErrClosed.
@@ -21,4 +24,16 @@ var (
 	// received packets could not be sorted into streams. Set
 	// Config.Classify in every Config for a call that may run without E2EE.
 	ErrNoClassifier = errors.New("callseal: Config.Classify is required when the call runs without end-to-end encryption, and it is nil")
+
+	// ErrInvalidConfig is returned (wrapped) by New for arguments it
+	// cannot use: a nil Result or Transport, a negative QueueLength, or a
+	// KeySource with bad DTLS keying material (also matching
+	// srtp.ErrInvalidKeys) or an unsupported profile (also matching
+	// srtp.ErrUnsupportedProfile); and by SetTransport for a nil Transport.
+	ErrInvalidConfig = errors.New("callseal: invalid config")
+
+	// ErrKeySourceUsed is returned by New for a KeySource from DTLSKeys or
+	// HopKeys that already keyed a Session: two sessions with the same
+	// keys would reuse keystream.
+	ErrKeySourceUsed = errors.New("callseal: KeySource already used by another Session")
 )

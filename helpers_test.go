@@ -200,8 +200,8 @@ func rtcpPacket(ssrc uint32) []byte {
 
 // Per-kind payload types and SSRCs the tests use, as an SDP would say.
 var (
-	testPT   = [numKinds]uint8{111, 96, 97}
-	testSSRC = [2][numKinds]uint32{{0xa0, 0xa1, 0xa2}, {0xb0, 0xb1, 0xb2}} // alice, bob
+	testPT   = [NumKinds]uint8{111, 96, 97}
+	testSSRC = [2][NumKinds]uint32{{0xa0, 0xa1, 0xa2}, {0xb0, 0xb1, 0xb2}} // alice, bob
 )
 
 func classifyPT(_ uint32, pt uint8) (MediaKind, bool) {

@@ -1,7 +1,6 @@
 package callseal
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 
@@ -43,7 +42,7 @@ func DirectKeys(p srtp.Profile) KeySource {
 // isClient this party's DTLS role. The material is copied; the caller may
 // clear it.
 func DTLSKeys(p srtp.Profile, material []byte, isClient bool) KeySource {
-	local, remote, err := srtp.KeysFromDTLS(material, p, isClient)
+	local, remote, err := srtp.KeysFromDTLS(p, material, isClient)
 	return KeySource{&keySource{profile: p, local: local, remote: remote, err: err}}
 }
 
@@ -74,11 +73,11 @@ func (k KeySource) check() error {
 	defer ks.mu.Unlock()
 	switch {
 	case !ks.direct && ks.used:
-		return errors.New("callseal: KeySource already used by another Session")
+		return ErrKeySourceUsed
 	case ks.err != nil:
-		return fmt.Errorf("callseal: transport keys: %w", ks.err)
+		return fmt.Errorf("%w: transport keys: %w", ErrInvalidConfig, ks.err)
 	case ks.profile.KeySize() == 0:
-		return fmt.Errorf("callseal: transport keys: unsupported profile %v", ks.profile)
+		return fmt.Errorf("%w: transport keys: %w %v", ErrInvalidConfig, srtp.ErrUnsupportedProfile, ks.profile)
 	}
 	return nil
 }
@@ -95,14 +94,14 @@ func (k KeySource) session(res *keyexchange.Result) (*srtp.Session, error) {
 	defer ks.mu.Unlock()
 	if !ks.direct {
 		if ks.used {
-			return nil, errors.New("callseal: KeySource already used by another Session")
+			return nil, ErrKeySourceUsed
 		}
 		ks.used = true
 	}
 	if ks.err != nil {
-		return nil, fmt.Errorf("callseal: transport keys: %w", ks.err)
+		return nil, fmt.Errorf("%w: transport keys: %w", ErrInvalidConfig, ks.err)
 	}
-	local, remote, err := srtp.KeysFromResult(res, ks.profile)
+	local, remote, err := srtp.KeysFromResult(ks.profile, res)
 	if err != nil {
 		return nil, fmt.Errorf("callseal: transport keys: %w", err)
 	}

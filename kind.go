@@ -13,10 +13,11 @@ const (
 	ScreenShare = e2ee.ScreenShare // screen or window capture
 )
 
-// numKinds is the number of media kinds, and of streams in a Session.
-const numKinds = 3
+// NumKinds is the number of media kinds (Audio, Video, ScreenShare), and of
+// streams in a Session: the length of Kinds and of Stats.Streams.
+const NumKinds = 3
 
 // Kinds lists every MediaKind, in order.
-var Kinds = [numKinds]MediaKind{Audio, Video, ScreenShare}
+var Kinds = [NumKinds]MediaKind{Audio, Video, ScreenShare}
 
-func validKind(k MediaKind) bool { return k < numKinds }
+func validKind(k MediaKind) bool { return k < NumKinds }

@@ -87,7 +87,7 @@ func TestNewOncePerResult(t *testing.T) {
 				// Nor can the layers be built from it by hand.
 				_, err = e2ee.NewSession(ra)
 				require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
-				_, _, err = srtp.KeysFromResult(ra, p)
+				_, _, err = srtp.KeysFromResult(p, ra)
 				require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
 			})
 		}
@@ -116,13 +116,11 @@ func TestForwardSecrecyAfterRekey(t *testing.T) {
 
 	_, _, err = ra.TakeMediaSecrets()
 	require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
-	for _, p := range []srtp.Profile{srtp.AEAD_AES_128_GCM, srtp.AEAD_AES_256_GCM} {
-		_, _, err = ra.TakeTransportKeys(p.KeySize(), p.SaltSize())
-		require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
-	}
+	_, _, err = ra.TakeTransportSecrets()
+	require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
 	_, err = e2ee.NewSession(ra)
 	require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
-	_, _, err = srtp.KeysFromResult(ra, srtp.DefaultProfile)
+	_, _, err = srtp.KeysFromResult(srtp.DefaultProfile, ra)
 	require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)
 	_, err = New(ra, Config{Transport: ap})
 	require.ErrorIs(t, err, keyexchange.ErrSecretsTaken)

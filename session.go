@@ -1,7 +1,6 @@
 package callseal
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -37,9 +36,10 @@ type Config struct {
 	// DirectKeys(srtp.DefaultProfile): from the handshake.
 	SRTP KeySource
 
-	// E2EE are options for the E2EE layer (e2ee.NewSession), such as the
-	// SFrame cipher suite. Both parties must use the same.
-	E2EE []e2ee.Option
+	// E2EE configures the E2EE layer (e2ee.NewSession), such as the
+	// SFrame cipher suite; the zero value is e2ee's default. Both parties
+	// must use the same cipher suite.
+	E2EE e2ee.Config
 
 	// Classify names the stream of a received packet from its SSRC and
 	// payload type, which the app knows from its signaling (SDP). It is
@@ -83,7 +83,7 @@ type Session struct {
 	// mutex, the receive loop once when it starts.
 	layers atomic.Pointer[layers]
 
-	streams [numKinds]Stream
+	streams [NumKinds]Stream
 	rtcp    Stream
 
 	unattributed streamCounters
@@ -129,23 +129,23 @@ type recvLoop struct {
 // handshake.
 //
 // New starts the receive goroutine; Close stops it. On error nothing is
-// started and the Transport is not closed. Errors about the arguments (nil
-// Result or Transport, QueueLength, ErrNoClassifier, a KeySource that is
-// used, has bad DTLS keying material or an unsupported profile) leave res
-// as it was; after any other error res's media and transport secrets are
+// started and the Transport is not closed. Errors about the arguments
+// (ErrInvalidConfig: nil Result or Transport, QueueLength, a KeySource with
+// bad DTLS keying material or an unsupported profile; ErrNoClassifier;
+// ErrKeySourceUsed) leave res as it was; after any other error res's media and transport secrets are
 // erased all the same, and the call needs a new handshake.
 func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 	if res == nil {
-		return nil, errors.New("callseal: nil keyexchange.Result")
+		return nil, fmt.Errorf("%w: nil keyexchange.Result", ErrInvalidConfig)
 	}
 	if d := res.Decision(); d.Refused {
 		return nil, fmt.Errorf("callseal: %w", &keyexchange.PolicyError{Decision: d})
 	}
 	if cfg.Transport == nil {
-		return nil, errors.New("callseal: nil Transport")
+		return nil, fmt.Errorf("%w: nil Transport", ErrInvalidConfig)
 	}
 	if cfg.QueueLength < 0 {
-		return nil, fmt.Errorf("callseal: negative QueueLength %d", cfg.QueueLength)
+		return nil, fmt.Errorf("%w: negative QueueLength %d", ErrInvalidConfig, cfg.QueueLength)
 	}
 	if cfg.QueueLength == 0 {
 		cfg.QueueLength = DefaultQueueLength
@@ -169,7 +169,7 @@ func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	if s.decision.E2EE {
-		in, err := e2ee.NewSession(res, cfg.E2EE...)
+		in, err := e2ee.NewSession(res, cfg.E2EE)
 		if err != nil {
 			return nil, fmt.Errorf("callseal: %w", err)
 		}
@@ -213,11 +213,12 @@ func (s *Session) startReceive(l *layers) {
 // PacketConn that hears the new address). Packets already in flight on the
 // old path may be lost; those that still arrive on t are accepted once.
 //
-// It returns an error for a nil t and ErrClosed after Close (t is then not
+// It returns an error wrapping ErrInvalidConfig for a nil t and ErrClosed
+// after Close (t is then not
 // closed). It is safe to call concurrently with every other method.
 func (s *Session) SetTransport(t Transport) error {
 	if t == nil {
-		return errors.New("callseal: nil Transport")
+		return fmt.Errorf("%w: nil Transport", ErrInvalidConfig)
 	}
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()

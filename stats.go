@@ -13,7 +13,7 @@ type Stats struct {
 	// E2EE reports whether the call is end-to-end encrypted.
 	E2EE bool
 	// Streams holds each media kind's counters, indexed by MediaKind.
-	Streams [numKinds]StreamStats
+	Streams [NumKinds]StreamStats
 	// RTCP counts RTCP packets, which only transport SRTP protects.
 	RTCP StreamStats
 	// Unattributed counts received packets dropped before their stream was

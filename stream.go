@@ -8,7 +8,7 @@ import (
 )
 
 // rtcpKind marks the Session's RTCP pseudo-stream.
-const rtcpKind MediaKind = numKinds
+const rtcpKind MediaKind = NumKinds
 
 // A Stream is one media kind's RTP stream of a Session, both ways: WriteRTP
 // sends, ReadRTP receives. Get it from Session.Stream; it lives as long as

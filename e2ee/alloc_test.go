@@ -23,7 +23,7 @@ func TestZeroAllocs(t *testing.T) {
 		sframe.AES_128_CTR_HMAC_SHA256_80: 2, sframe.AES_128_CTR_HMAC_SHA256_64: 2,
 		sframe.AES_128_CTR_HMAC_SHA256_32: 2,
 	} {
-		alice, bob := newPair(t, WithCipherSuite(suite))
+		alice, bob := newPair(t, Config{CipherSuite: suite})
 		for name, shape := range rtpShapes { // the per-packet and the general paths
 			for _, n := range []int{160, 1200} {
 				pkt := makeRTP(t, payloadOf(n), shape)
@@ -57,9 +57,9 @@ func TestZeroAllocs(t *testing.T) {
 
 func TestSSRCKeysZeroAllocs(t *testing.T) {
 	streams := []RTPStream{{SSRC: 1, Kind: Audio}, {SSRC: 2, Kind: Video}}
-	alice, err := NewSessionFromSecrets(secretA, secretB, WithSSRCKeys(streams, nil))
+	alice, err := NewSessionFromSecrets(secretA, secretB, Config{SendStreams: streams})
 	require.NoError(t, err)
-	bob, err := NewSessionFromSecrets(secretB, secretA, WithSSRCKeys(nil, streams))
+	bob, err := NewSessionFromSecrets(secretB, secretA, Config{RecvStreams: streams})
 	require.NoError(t, err)
 	pkt := rtpWithSSRC(t, 2, 1)
 	require.Zero(t, sealOpenAllocs(alice, bob, pkt, Video, false))

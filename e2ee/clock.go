@@ -3,7 +3,7 @@ package e2ee
 import "time"
 
 // clock schedules the erasure of superseded epochs. Tests replace it (see
-// withClock in the tests) so that grace periods pass without sleeping.
+// Config.clock in the tests) so that grace periods pass without sleeping.
 type clock interface {
 	AfterFunc(d time.Duration, f func())
 }

@@ -12,12 +12,12 @@ import (
 // that Seal, Open and Rekey then fail with ErrClosed.
 func TestClose(t *testing.T) {
 	for _, perSSRC := range []bool{false, true} {
-		var opts []Option
+		var cfg Config
 		if perSSRC {
 			streams := []RTPStream{{Kind: Audio, SSRC: 0xdeadbeef}}
-			opts = append(opts, WithSSRCKeys(streams, streams))
+			cfg = Config{SendStreams: streams, RecvStreams: streams}
 		}
-		alice, bob := newPair(t, opts...)
+		alice, bob := newPair(t, cfg)
 		pkt := makeRTP(t, payloadOf(100), pktOpts{})
 		sealed, err := alice.Seal(nil, pkt, Audio)
 		require.NoError(t, err)

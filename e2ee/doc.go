@@ -51,7 +51,7 @@
 // timestamp, SSRC) and of the CSRC list; replay protection per key with a
 // sliding window (RFC 6479 style, default 1024 packets; RFC 9605, Section
 // 9.3); binding of each packet to its direction, media kind and epoch (and,
-// WithSSRCKeys, its SSRC).
+// with per-SSRC keys, its SSRC).
 //
 // Not protected: RTP header extensions (relays rewrite them: audio level,
 // transport-wide sequence numbers, absolute send time), whose contents and
@@ -103,14 +103,15 @@
 // sealed in every MaxEpochAhead consecutive epochs; if all of them are lost,
 // the stream's later packets fail with ErrUnknownKey or ErrAuth. The key of
 // the superseded epoch is kept for a grace period for late packets
-// (WithEpochGrace, default DefaultGraceTime or DefaultGracePackets), then
-// erased: forward secrecy, since the ratchet is one-way and every side
-// erases old base keys at once (best-effort: Go may have copied them; the
-// AES key schedules inside crypto/cipher cannot be wiped and are left to the
-// garbage collector).
+// (Config.EpochGraceTime and EpochGracePackets, default DefaultGraceTime
+// or DefaultGracePackets), then erased: forward secrecy, since the ratchet
+// is one-way and every side erases old base keys at once (best-effort: Go
+// may have copied them; the AES key schedules inside crypto/cipher cannot
+// be wiped and are left to the garbage collector).
 //
-// WithSSRCKeys instead derives a key chain per RTP stream with the per-SSRC
-// derivation of draft-ietf-avtcore-rtp-sframe, and ratchets each on its own.
+// Config.SendStreams and RecvStreams instead derive a key chain per RTP
+// stream with the per-SSRC derivation of draft-ietf-avtcore-rtp-sframe, and
+// ratchet each on its own.
 //
 // A Session never prints or logs its keys: fmt (every verb) and log/slog
 // (LogValue) show its cipher suite and overhead, and "[redacted]".

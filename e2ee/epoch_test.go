@@ -50,9 +50,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	}
 }
 
-// withClock is the test hook for the session's clock.
-func withClock(c clock) Option { return func(cfg *config) { cfg.clock = c } }
-
 func sealOne(t testing.TB, s *Session, kind MediaKind, seq uint16) []byte {
 	t.Helper()
 	p, err := s.Seal(nil, makeRTP(t, payloadOf(40), pktOpts{seq: seq}), kind)
@@ -68,7 +65,7 @@ func mustOpen(t testing.TB, s *Session, pkt []byte) {
 
 func TestRekeyReceiverFollows(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk))
+	alice, bob := newPair(t, Config{clock: clk})
 	mustOpen(t, bob, sealOne(t, alice, Audio, 1))
 	oldBase := alice.send[Audio].base
 	oldRecvBase := bob.recv[Audio].base
@@ -100,7 +97,7 @@ func TestRekeyReceiverFollows(t *testing.T) {
 
 func TestGracePeriod(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk), WithEpochGrace(5*time.Second, 1000))
+	alice, bob := newPair(t, Config{clock: clk, EpochGraceTime: 5 * time.Second, EpochGracePackets: 1000})
 	late := sealN(t, alice, Video, 10) // epoch 0, delivered late
 	mustOpen(t, bob, late[0])
 	require.NoError(t, alice.Rekey())
@@ -129,7 +126,7 @@ func TestGracePeriod(t *testing.T) {
 
 func TestGracePackets(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk), WithEpochGrace(time.Hour, 5))
+	alice, bob := newPair(t, Config{clock: clk, EpochGraceTime: time.Hour, EpochGracePackets: 5})
 	late := sealN(t, alice, Audio, 3)
 	require.NoError(t, alice.Rekey())
 	for i := range 4 {
@@ -157,7 +154,7 @@ func sealLostAndRekey(t testing.TB, s *Session, kind MediaKind, n int) {
 // if it is at most maxEpochBehind behind; further ahead it does not follow.
 func TestEpochSkipAndBounds(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk))
+	alice, bob := newPair(t, Config{clock: clk})
 	rc := bob.recv[ScreenShare]
 	skipped := sealOne(t, alice, ScreenShare, 0) // epoch 0, never delivered in time
 	require.NoError(t, alice.Rekey())
@@ -202,7 +199,7 @@ func TestEpochSkipAndBounds(t *testing.T) {
 // and the receiver keeps following.
 func TestEpochWrap(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk), WithEpochGrace(time.Second, 1))
+	alice, bob := newPair(t, Config{clock: clk, EpochGraceTime: time.Second, EpochGracePackets: 1})
 	for e := uint64(0); e < 3<<EpochBits; e++ {
 		p := sealOne(t, alice, Audio, uint16(e))
 		h, _, err := sframe.ParseHeader(p[12:])
@@ -229,7 +226,7 @@ func TestEpochWrap(t *testing.T) {
 // confused with newer ones.
 func TestOldEpochsBeyondKIDRangeDropped(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk), WithEpochGrace(time.Hour, 1<<30))
+	alice, bob := newPair(t, Config{clock: clk, EpochGraceTime: time.Hour, EpochGracePackets: 1 << 30})
 	first := sealN(t, alice, Audio, 2)
 	mustOpen(t, bob, first[0])
 	for range maxEpochBehind + 1 {
@@ -280,7 +277,7 @@ func TestForgedFutureEpoch(t *testing.T) {
 func TestAutomaticRekey(t *testing.T) {
 	for _, suite := range []sframe.CipherSuite{sframe.AES_128_GCM_SHA256_128, sframe.AES_128_CTR_HMAC_SHA256_32} {
 		t.Run(suite.String(), func(t *testing.T) {
-			alice, bob := newPair(t, WithCipherSuite(suite))
+			alice, bob := newPair(t, Config{CipherSuite: suite})
 			const limit = 10
 			alice.rekeyAfter = limit
 			var last sframe.Header
@@ -306,7 +303,7 @@ func TestAutomaticRekey(t *testing.T) {
 // packet must open exactly once and no (KID, CTR) may repeat. Run with -race.
 func TestSealRekeyConcurrent(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk), WithReplayWindow(MaxReplayWindow))
+	alice, bob := newPair(t, Config{clock: clk, ReplayWindow: MaxReplayWindow})
 	alice.rekeyAfter = 97 // automatic rekeys too
 	const goroutines, perG = 4, 150
 	var mu sync.Mutex
@@ -387,7 +384,7 @@ func TestSealRekeyConcurrent(t *testing.T) {
 // -race.
 func TestSealOpenRekeyRace(t *testing.T) {
 	clk := &fakeClock{}
-	alice, bob := newPair(t, withClock(clk), WithReplayWindow(MaxReplayWindow))
+	alice, bob := newPair(t, Config{clock: clk, ReplayWindow: MaxReplayWindow})
 	pkts := make(chan []byte, 64)
 	var wg sync.WaitGroup
 	var opened, failed int64

@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Sentinel errors, usable with errors.Is. Errors returned by Seal and Open
-// wrap one of them, add detail only where the detail is not attacker-useful,
+// Sentinel errors, usable with errors.Is. Every error of this package wraps
+// one of them (NewSession also passes on keyexchange's errors, wrapped, as
+// it documents). Errors returned by Seal and Open wrap one of them, add detail only where the detail is not attacker-useful,
 // and never contain key material.
 var (
 	// ErrAuth is returned by Open when the packet fails authentication:
@@ -36,6 +37,16 @@ var (
 
 	// ErrClosed is returned by Seal, Open and Rekey after Close.
 	ErrClosed = errors.New("e2ee: session closed")
+
+	// ErrInvalidConfig is returned by NewSession and NewSessionFromSecrets
+	// for a Config they cannot use (see Config), or for more than one
+	// Config.
+	ErrInvalidConfig = errors.New("e2ee: invalid config")
+
+	// ErrInvalidSecrets is returned by NewSessionFromSecrets for media
+	// secrets it cannot use: shorter than MinSecretSize, or the same
+	// secret for both directions; and by NewSession for a nil Result.
+	ErrInvalidSecrets = errors.New("e2ee: invalid media secrets")
 )
 
 // Preallocated detailed errors: the per-packet paths return them without

@@ -15,11 +15,11 @@ var (
 
 // newPair returns two sessions with swapped secrets: alice seals what bob
 // opens and vice versa.
-func newPair(t testing.TB, opts ...Option) (alice, bob *Session) {
+func newPair(t testing.TB, cfg ...Config) (alice, bob *Session) {
 	t.Helper()
-	alice, err := NewSessionFromSecrets(secretA, secretB, opts...)
+	alice, err := NewSessionFromSecrets(secretA, secretB, cfg...)
 	require.NoError(t, err)
-	bob, err = NewSessionFromSecrets(secretB, secretA, opts...)
+	bob, err = NewSessionFromSecrets(secretB, secretA, cfg...)
 	require.NoError(t, err)
 	return alice, bob
 }

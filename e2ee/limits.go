@@ -78,7 +78,7 @@ const (
 	maxEpochBehind = 1<<EpochBits - MaxEpochAhead - 1 // epochs
 
 	// DefaultGraceTime is how long a receiver keeps the key of a superseded
-	// epoch, for late and reordered packets, unless WithEpochGrace says
+	// epoch, for late and reordered packets, unless Config.EpochGraceTime says
 	// otherwise.
 	DefaultGraceTime = 5 * time.Second
 

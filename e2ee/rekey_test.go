@@ -62,11 +62,11 @@ var rekeySetups = []struct {
 
 func rekeyPair(t testing.TB, perSSRC bool, streams []RTPStream) (alice, bob *Session, sts []*rekeyStream) {
 	t.Helper()
-	opts := []Option{withClock(&fakeClock{})}
+	cfg := Config{clock: &fakeClock{}}
 	if perSSRC {
-		opts = append(opts, WithSSRCKeys(streams, streams))
+		cfg.SendStreams, cfg.RecvStreams = streams, streams
 	}
-	alice, bob = newPair(t, opts...)
+	alice, bob = newPair(t, cfg)
 	for _, st := range streams {
 		sts = append(sts, &rekeyStream{RTPStream: st})
 	}
@@ -287,7 +287,7 @@ func TestForgedKIDCostBounded(t *testing.T) {
 	}
 	require.Equal(t, 1, built, "receive keys built")
 
-	alice, bob := newPair(t, withClock(&fakeClock{}))
+	alice, bob := newPair(t, Config{clock: &fakeClock{}})
 	rc := bob.recv[Video]
 	for e := range uint64(200) {
 		mustOpen(t, bob, sealOne(t, alice, Video, uint16(e))) // bob moves to epoch e
@@ -319,7 +319,7 @@ func BenchmarkOpenForgedKID(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
-				_, bob := newPair(b, WithReplayWindow(window))
+				_, bob := newPair(b, Config{ReplayWindow: window})
 				b.StartTimer()
 				if _, _, err := bob.Open(nil, forged); err == nil {
 					b.Fatal("forgery opened")

@@ -2,7 +2,6 @@ package e2ee
 
 import (
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -16,7 +15,7 @@ import (
 
 // Session is the E2EE layer of one call: SFrame send keys for the media this
 // party sends, and receive keys with replay windows for the media it
-// receives, one chain of each per media kind (or per SSRC, WithSSRCKeys),
+// receives, one chain of each per media kind (or per SSRC, Config.SendStreams),
 // ratcheted from epoch to epoch.
 //
 // A Session is safe for concurrent use by several goroutines, including
@@ -61,7 +60,8 @@ type Session struct {
 // NewSession creates the E2EE session for a completed handshake, keyed from
 // the media secrets it takes from res (keyexchange.Result.TakeMediaSecrets,
 // which erases the Result's copy). The peer's session, built from its own
-// Result, opens what this one seals and vice versa.
+// Result, opens what this one seals and vice versa. cfg is optional (at
+// most one); without it, the zero Config's defaults apply.
 //
 // One Result keys one session: a second NewSession from the same Result
 // (or any other session built on its media secrets, such as
@@ -71,11 +71,18 @@ type Session struct {
 // new handshake. When policy turned E2EE off for the call the error wraps a
 // *keyexchange.PolicyError (errors.As; errors.Is matches
 // keyexchange.ErrE2EEDisabled, and keyexchange.ErrE2EERequired when the
-// call was refused). Option errors are returned as they are; the
-// secrets are taken and erased all the same.
-func NewSession(res *keyexchange.Result, opts ...Option) (*Session, error) {
+// call was refused).
+//
+// Errors: ErrInvalidSecrets for a nil res; ErrInvalidConfig for an
+// unusable cfg (checked before the secrets are taken, so res is then left
+// as it was); the errors of TakeMediaSecrets, wrapped.
+func NewSession(res *keyexchange.Result, cfg ...Config) (*Session, error) {
 	if res == nil {
-		return nil, errors.New("e2ee: nil handshake result")
+		return nil, fmt.Errorf("%w: nil keyexchange.Result", ErrInvalidSecrets)
+	}
+	c, err := resolve(cfg)
+	if err != nil {
+		return nil, err
 	}
 	send, recv, err := res.TakeMediaSecrets()
 	defer clear(send[:])
@@ -83,7 +90,7 @@ func NewSession(res *keyexchange.Result, opts ...Option) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("e2ee: media secrets: %w", err)
 	}
-	return NewSessionFromSecrets(send[:], recv[:], opts...)
+	return newSession(send[:], recv[:], c)
 }
 
 // NewSessionFromSecrets creates a session from a send and a receive media
@@ -91,31 +98,31 @@ func NewSession(res *keyexchange.Result, opts ...Option) (*Session, error) {
 // at least MinSecretSize (16) bytes of uniformly random key material, and they
 // must differ (equal secrets would let a session open its own packets,
 // so reflected packets would be accepted). The peer passes the same two
-// secrets swapped. The secrets are not retained.
-func NewSessionFromSecrets(send, recv []byte, opts ...Option) (*Session, error) {
-	cfg := config{
-		suite: DefaultCipherSuite, window: DefaultReplayWindow,
-		graceTime: DefaultGraceTime, gracePackets: DefaultGracePackets,
+// secrets swapped. The secrets are not retained. cfg is optional (at most
+// one), as for NewSession.
+//
+// Errors: ErrInvalidSecrets for secrets that are too short or equal;
+// ErrInvalidConfig for an unusable cfg.
+func NewSessionFromSecrets(send, recv []byte, cfg ...Config) (*Session, error) {
+	c, err := resolve(cfg)
+	if err != nil {
+		return nil, err
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.err != nil {
-		return nil, cfg.err
-	}
+	return newSession(send, recv, c)
+}
+
+// newSession derives the key chains of a session from checked settings.
+func newSession(send, recv []byte, cfg config) (*Session, error) {
 	if len(send) < MinSecretSize || len(recv) < MinSecretSize {
-		return nil, fmt.Errorf("e2ee: media secrets must be at least %d bytes", MinSecretSize)
+		return nil, fmt.Errorf("%w: each must be at least %d bytes", ErrInvalidSecrets, MinSecretSize)
 	}
 	if subtle.ConstantTimeCompare(send, recv) == 1 {
-		return nil, errors.New("e2ee: send and receive media secrets are equal")
+		return nil, fmt.Errorf("%w: send and receive media secrets are equal", ErrInvalidSecrets)
 	}
 	s := &Session{
 		suite: cfg.suite, window: cfg.window, rekeyAfter: RekeyAfterPackets,
 		graceTime: cfg.graceTime, gracePackets: cfg.gracePackets, clock: cfg.clock,
 		perSSRC: cfg.perSSRC,
-	}
-	if s.clock == nil {
-		s.clock = realClock{}
 	}
 	sendStreams, recvStreams := cfg.sendStreams, cfg.recvStreams
 	if !cfg.perSSRC {
@@ -188,7 +195,7 @@ func (s *Session) CipherSuite() sframe.CipherSuite { return s.suite }
 func (s *Session) Overhead() int { return s.overhead }
 
 // Seal encrypts the payload of the marshalled RTP packet pkt under the
-// current send key of kind (and, WithSSRCKeys, of the packet's SSRC) and
+// current send key of kind (and, with per-SSRC keys, of the packet's SSRC) and
 // appends the sealed packet to dst, according to RFC 9605, Section 4.4.3
 // with the RTP mapping described in the package doc:
 //
@@ -205,7 +212,7 @@ func (s *Session) Overhead() int { return s.overhead }
 //
 // Errors: ErrMalformed (not RTP version 2, truncated header or extension,
 // padding bit set), ErrUnknownKey (kind is not Audio, Video or ScreenShare,
-// or WithSSRCKeys did not announce the packet's SSRC under kind),
+// or Config.SendStreams did not announce the packet's SSRC under kind),
 // ErrKeyExhausted (the ratchet failed; not expected). On error pkt and dst
 // are unchanged and no counter value is consumed.
 func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
@@ -303,7 +310,7 @@ func (s *Session) sealSlow(ret, out, pkt []byte, layout rtpLayout, sk *sendKey, 
 // A KID naming an epoch up to MaxEpochAhead beyond the newest one received
 // on the stream is followed by ratcheting forward (RFC 9605, Section 5.1);
 // the receiver moves to that epoch only if the packet authenticates. Packets
-// of superseded epochs open during the grace period (WithEpochGrace), and
+// of superseded epochs open during the grace period (Config.EpochGraceTime), and
 // fail with ErrUnknownKey after it.
 //
 // To open in place, pass pkt[:0] as dst; any other overlap of the output and
@@ -312,7 +319,7 @@ func (s *Session) sealSlow(ret, out, pkt []byte, layout rtpLayout, sk *sendKey, 
 // Errors: ErrMalformed (bad RTP header, padding bit set, bad SFrame header,
 // or shorter than the tag), ErrUnknownKey (the KID names no epoch and media
 // kind with a receive key: erased, too far ahead, or never used; or
-// WithSSRCKeys did not announce the SSRC), ErrReplay (counter already
+// Config.RecvStreams did not announce the SSRC), ErrReplay (counter already
 // accepted, or older than the window), ErrAuth (authentication failed). On
 // error the returned slice is nil and the session state is unchanged; dst's
 // spare capacity, and pkt when opening in place, may have been overwritten.

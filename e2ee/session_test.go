@@ -41,7 +41,7 @@ var allSuites = []sframe.CipherSuite{
 func TestRoundTrip(t *testing.T) {
 	suites := allSuites
 	for _, suite := range suites {
-		alice, bob := newPair(t, WithCipherSuite(suite))
+		alice, bob := newPair(t, Config{CipherSuite: suite})
 		for name, shape := range rtpShapes {
 			for _, kind := range allKinds {
 				for _, n := range []int{0, 1, 160, 1200} {
@@ -104,8 +104,8 @@ func TestSealPathsAgree(t *testing.T) {
 	for _, suite := range allSuites {
 		for name, shape := range rtpShapes {
 			t.Run(fmt.Sprintf("%v/%s", suite, name), func(t *testing.T) {
-				fast, bob := newPair(t, WithCipherSuite(suite))
-				slow, _ := newPair(t, WithCipherSuite(suite))
+				fast, bob := newPair(t, Config{CipherSuite: suite})
+				slow, _ := newPair(t, Config{CipherSuite: suite})
 				for round, start := range []uint64{0, 250, 65530, 0} {
 					if round == 3 { // epoch 2: a KID of its own byte
 						rekeyAll(t, fast)
@@ -182,9 +182,9 @@ func TestOpenPathsAgree(t *testing.T) {
 	for _, suite := range allSuites {
 		for name, shape := range rtpShapes {
 			t.Run(fmt.Sprintf("%v/%s", suite, name), func(t *testing.T) {
-				alice, fast := newPair(t, WithCipherSuite(suite))
-				_, inPlace := newPair(t, WithCipherSuite(suite))
-				_, slow := newPair(t, WithCipherSuite(suite))
+				alice, fast := newPair(t, Config{CipherSuite: suite})
+				_, inPlace := newPair(t, Config{CipherSuite: suite})
+				_, slow := newPair(t, Config{CipherSuite: suite})
 				open := func(pkt []byte) [3]openVerdict {
 					var v [3]openVerdict
 					v[0].out, v[0].kind, v[0].err = fast.Open(make([]byte, 0, 4), bytes.Clone(pkt))
@@ -219,9 +219,9 @@ func TestOpenPathsAgree(t *testing.T) {
 						sameVerdict(t, v[2], v[0], fmt.Sprintf("seq %d byte %d: fast", seq, i))
 						sameVerdict(t, v[2], v[1], fmt.Sprintf("seq %d byte %d: in place", seq, i))
 						if v[0].err == nil { // a header extension byte: not protected
-							alice, fast = newPair(t, WithCipherSuite(suite))
-							_, inPlace = newPair(t, WithCipherSuite(suite))
-							_, slow = newPair(t, WithCipherSuite(suite))
+							alice, fast = newPair(t, Config{CipherSuite: suite})
+							_, inPlace = newPair(t, Config{CipherSuite: suite})
+							_, slow = newPair(t, Config{CipherSuite: suite})
 							sealed, err = alice.Seal(nil, pkt, Audio)
 							require.NoError(t, err)
 						}
@@ -433,7 +433,7 @@ func TestReorderWithinWindow(t *testing.T) {
 
 func TestReplayWindowBoundary(t *testing.T) {
 	const w = 100
-	alice, bob := newPair(t, WithReplayWindow(w))
+	alice, bob := newPair(t, Config{ReplayWindow: w})
 	pkts := sealN(t, alice, Audio, 300)
 	_, _, err := bob.Open(nil, pkts[250])
 	require.NoError(t, err)
@@ -455,7 +455,7 @@ func TestReplayWindowBoundary(t *testing.T) {
 }
 
 func TestForgeryDoesNotMoveWindow(t *testing.T) {
-	alice, bob := newPair(t, WithReplayWindow(64))
+	alice, bob := newPair(t, Config{ReplayWindow: 64})
 	pkts := sealN(t, alice, Audio, 2)
 	// A forgery with a valid KID and a far-future CTR.
 	forged := makeRTP(t, nil, pktOpts{})
@@ -537,28 +537,29 @@ func TestOverheadExact(t *testing.T) {
 		sframe.AES_128_CTR_HMAC_SHA256_80: 15, sframe.AES_128_CTR_HMAC_SHA256_64: 13,
 		sframe.AES_128_CTR_HMAC_SHA256_32: 9, sframe.AES_256_GCM_SHA512_128: 21,
 	} {
-		s, err := NewSessionFromSecrets(secretA, secretB, WithCipherSuite(suite))
+		s, err := NewSessionFromSecrets(secretA, secretB, Config{CipherSuite: suite})
 		require.NoError(t, err)
 		require.Equal(t, want, s.Overhead(), suite.String())
 	}
 }
 
 func TestNewSessionErrors(t *testing.T) {
-	_, err := NewSessionFromSecrets(secretA, secretB, WithCipherSuite(0x0009))
+	_, err := NewSessionFromSecrets(secretA, secretB, Config{CipherSuite: 0x0009})
 	require.ErrorIs(t, err, sframe.ErrUnsupportedSuite)
-	for _, w := range []int{0, -1, MaxReplayWindow + 1} {
-		_, err = NewSessionFromSecrets(secretA, secretB, WithReplayWindow(w))
-		require.Error(t, err, "window %d", w)
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	for _, w := range []int{-1, MaxReplayWindow + 1} {
+		_, err = NewSessionFromSecrets(secretA, secretB, Config{ReplayWindow: w})
+		require.ErrorIs(t, err, ErrInvalidConfig, "window %d", w)
 	}
 	_, err = NewSessionFromSecrets(secretA[:15], secretB)
-	require.Error(t, err)
+	require.ErrorIs(t, err, ErrInvalidSecrets)
 	_, err = NewSessionFromSecrets(secretA, bytes.Clone(secretA))
-	require.Error(t, err, "equal secrets must be refused")
+	require.ErrorIs(t, err, ErrInvalidSecrets, "equal secrets must be refused")
 	_, err = NewSession(nil)
-	require.Error(t, err)
+	require.ErrorIs(t, err, ErrInvalidSecrets)
 
 	// A mismatched suite does not open.
-	a, err := NewSessionFromSecrets(secretA, secretB, WithCipherSuite(sframe.AES_256_GCM_SHA512_128))
+	a, err := NewSessionFromSecrets(secretA, secretB, Config{CipherSuite: sframe.AES_256_GCM_SHA512_128})
 	require.NoError(t, err)
 	_, b := newPair(t)
 	sealed, err := a.Seal(nil, makeRTP(t, payloadOf(10), pktOpts{}), Audio)
@@ -570,7 +571,7 @@ func TestNewSessionErrors(t *testing.T) {
 // TestConcurrent seals from several goroutines and opens from several,
 // delivering every packet twice: each must be accepted exactly once.
 func TestConcurrent(t *testing.T) {
-	alice, bob := newPair(t, WithReplayWindow(MaxReplayWindow))
+	alice, bob := newPair(t, Config{ReplayWindow: MaxReplayWindow})
 	const goroutines, perG = 8, 200
 	var mu sync.Mutex
 	var sealed [][]byte
@@ -690,7 +691,7 @@ func FuzzOpenEpochs(f *testing.F) {
 	f.Add(append(forged, payloadOf(30)...))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		clk := &fakeClock{}
-		alice, bob := newPair(t, withClock(clk))
+		alice, bob := newPair(t, Config{clock: clk})
 		alice.send[Audio].cur.Load().next.Store(1000) // past every seed's CTR
 		old := sealOne(t, alice, Audio, 1)
 		mustOpen(t, bob, sealOne(t, alice, Audio, 2))

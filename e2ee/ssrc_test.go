@@ -22,9 +22,9 @@ func rtpWithSSRC(t testing.TB, ssrc uint32, seq uint16) []byte {
 func TestSSRCKeys(t *testing.T) {
 	aliceStreams := []RTPStream{{SSRC: 0x1111, Kind: Audio}, {SSRC: 0x2222, Kind: Video}, {SSRC: 0x3333, Kind: Video}}
 	bobStreams := []RTPStream{{SSRC: 0x9999, Kind: Audio}}
-	alice, err := NewSessionFromSecrets(secretA, secretB, WithSSRCKeys(aliceStreams, bobStreams))
+	alice, err := NewSessionFromSecrets(secretA, secretB, Config{SendStreams: aliceStreams, RecvStreams: bobStreams})
 	require.NoError(t, err)
-	bob, err := NewSessionFromSecrets(secretB, secretA, WithSSRCKeys(bobStreams, aliceStreams))
+	bob, err := NewSessionFromSecrets(secretB, secretA, Config{SendStreams: bobStreams, RecvStreams: aliceStreams})
 	require.NoError(t, err)
 
 	// The key of each stream is the draft's: the SSRC key derived once from
@@ -81,16 +81,17 @@ func TestSSRCKeys(t *testing.T) {
 	require.Error(t, err)
 }
 
-func TestSSRCKeysOptionErrors(t *testing.T) {
-	for name, opt := range map[string]Option{
-		"empty":        WithSSRCKeys(nil, nil),
-		"bad kind":     WithSSRCKeys([]RTPStream{{SSRC: 1, Kind: 3}}, nil),
-		"dup send":     WithSSRCKeys([]RTPStream{{SSRC: 1}, {SSRC: 1, Kind: Video}}, nil),
-		"dup recv":     WithSSRCKeys(nil, []RTPStream{{SSRC: 7}, {SSRC: 7}}),
-		"grace zero":   WithEpochGrace(0, 10),
-		"grace no pkt": WithEpochGrace(1, 0),
+func TestSSRCKeysConfigErrors(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"bad kind": {SendStreams: []RTPStream{{SSRC: 1, Kind: 3}}},
+		"dup send": {SendStreams: []RTPStream{{SSRC: 1}, {SSRC: 1, Kind: Video}}},
+		"dup recv": {RecvStreams: []RTPStream{{SSRC: 7}, {SSRC: 7}}},
 	} {
-		_, err := NewSessionFromSecrets(secretA, secretB, opt)
-		require.Error(t, err, name)
+		_, err := NewSessionFromSecrets(secretA, secretB, cfg)
+		require.ErrorIs(t, err, ErrInvalidConfig, name)
 	}
+	// Both lists empty: keys per media kind, not per SSRC.
+	s, err := NewSessionFromSecrets(secretA, secretB, Config{SendStreams: []RTPStream{}})
+	require.NoError(t, err)
+	require.False(t, s.perSSRC)
 }

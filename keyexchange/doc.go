@@ -84,8 +84,8 @@
 // cleared from outside; the Handshake drops it right after use) did not
 // keep copies.
 //
-// Result, Handshake, ContinuityRecord and SRTPKeys never print or log their
-// secrets: fmt (every verb), log/slog (LogValue) and, for the two with
-// exported secret fields, encoding/json show the suite, role, identities,
+// Result, Handshake and ContinuityRecord never print or log their secrets:
+// fmt (every verb), log/slog (LogValue) and, for ContinuityRecord, whose
+// secret fields are exported, encoding/json show the suite, role, identities,
 // state and sizes, and "[redacted]" in place of the secrets.
 package keyexchange

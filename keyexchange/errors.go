@@ -59,7 +59,7 @@ var (
 	// decision and the keys for the transport-SRTP-only fallback.
 	ErrE2EEDisabled = errors.New("keyexchange: end-to-end encryption not allowed by policy")
 	// ErrSecretsTaken: a Result's media or transport secrets were already
-	// taken by a session (Result.TakeMediaSecrets, Result.TakeTransportKeys,
+	// taken by a session (Result.TakeMediaSecrets, Result.TakeTransportSecrets,
 	// and the layers built on them: e2ee.NewSession, srtp.KeysFromResult,
 	// callseal.New), or erased by Result.DropSecrets or Result.Wipe. One
 	// handshake keys one session; a second one needs a new handshake (see
@@ -77,6 +77,11 @@ var (
 	// matches ErrE2EEDisabled, together with the Result, whose check number
 	// the users may compare to confirm the refusal.
 	ErrE2EERequired = errors.New("keyexchange: end-to-end encryption required but not allowed by policy: call refused")
+	// ErrInternal: a step that cannot fail with valid inputs failed (the
+	// system's random source, or a standard library primitive refusing
+	// sizes this package always gives it). The handshake's state is
+	// unchanged; the wrapped error says which step.
+	ErrInternal = errors.New("keyexchange: internal error")
 )
 
 // PolicyError is the error Handshake.Result returns when the handshake

@@ -207,14 +207,14 @@ func Example_policy() {
 	fmt.Println("bob:   E2EE disabled:", errors.Is(errB, keyexchange.ErrE2EEDisabled), "-", rb.Decision().Reason)
 	_, peer := ra.Policies()
 	fmt.Println("blocked by bob's account:", !peer.Allows())
-	send, _, err := ra.TakeTransportKeys(16, 14) // transport SRTP for a direct call still works
-	fmt.Println("transport key:", len(send.MasterKey), "bytes", err)
+	send, _, err := ra.TakeTransportSecrets() // transport SRTP for a direct call still works
+	fmt.Println("transport secret:", len(send), "bytes", err)
 	fmt.Println("check numbers match:", verify.CheckNumber(ra) == verify.CheckNumber(rb))
 	// Output:
 	// alice: E2EE disabled: true - compliance recording is on for an account
 	// bob:   E2EE disabled: true - compliance recording is on for an account
 	// blocked by bob's account: true
-	// transport key: 16 bytes <nil>
+	// transport secret: 32 bytes <nil>
 	// check numbers match: true
 }
 

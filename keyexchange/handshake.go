@@ -206,7 +206,7 @@ func (h *Handshake) Start() ([]byte, error) {
 	msg, err := c.Marshal()
 	if err != nil {
 		cont.wipe()
-		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInternal, err)
 	}
 	// Last, so that an error before leaves the store as it was.
 	if err := cont.countAttempt(); err != nil {
@@ -332,7 +332,7 @@ func (h *Handshake) handleCommit(msg []byte) ([]byte, error) {
 	}
 	reply, err := r.Marshal()
 	if err != nil {
-		return fail(fmt.Errorf("keyexchange: internal error: %w", err), kemSS)
+		return fail(fmt.Errorf("%w: %w", ErrInternal, err), kemSS)
 	}
 	// Last, so that a rejected Commit leaves the store as it was; a
 	// repeated Commit is answered by Handle and not counted again.
@@ -381,7 +381,7 @@ func (h *Handshake) handleResponse(msg []byte) ([]byte, error) {
 	reveal := &wire.Reveal{CallID: h.cfg.CallID, PublicKey: h.pub, Nonce: h.nonce}
 	part, err := reveal.TranscriptPart()
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInternal, err)
 	}
 	th := transcriptHash(h.commitMsg, msg, part)
 	ks, err := h.keySchedule(kemSS, &r.PublicKey, &th)
@@ -392,7 +392,7 @@ func (h *Handshake) handleResponse(msg []byte) ([]byte, error) {
 	reveal.Confirm = confirmMAC(&ks.confirmInitiator, &th)
 	reply, err := reveal.Marshal()
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInternal, err)
 	}
 	clear(h.priv[:])
 	h.kemKey = nil // crypto/mlkem offers no way to wipe it; drop it
@@ -425,7 +425,7 @@ func (h *Handshake) handleReveal(msg []byte) ([]byte, error) {
 	}
 	part, err := rv.TranscriptPart()
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInternal, err)
 	}
 	th := transcriptHash(h.commitMsg, h.responseMsg, part)
 	ks, err := h.keySchedule(h.kemSecret, &rv.PublicKey, &th)
@@ -440,7 +440,7 @@ func (h *Handshake) handleReveal(msg []byte) ([]byte, error) {
 	c := &wire.Confirm{CallID: h.cfg.CallID, Confirm: confirmMAC(&ks.confirmResponder, &th)}
 	reply, err := c.Marshal()
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: internal error: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInternal, err)
 	}
 	if err := h.saveContinuity(h.cont.next(&ks.retained)); err != nil {
 		return nil, err
@@ -530,7 +530,7 @@ func (h *Handshake) checkIdentity(what string, sender, receiver string) error {
 
 func readNonce(cfg Config, nonce *[wire.NonceSize]byte) error {
 	if _, err := io.ReadFull(cfg.Rand, nonce[:]); err != nil {
-		return fmt.Errorf("keyexchange: reading randomness: %w", err)
+		return fmt.Errorf("%w: reading randomness: %w", ErrInternal, err)
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func ikm(kemSS, x25519SS, retained []byte) []byte {
 func deriveKeys(ikmBytes []byte, th *[TranscriptHashSize]byte) (*keySchedule, error) {
 	prk, err := hkdf.Extract(sha256.New, ikmBytes, th[:])
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: hkdf extract: %w", err)
+		return nil, fmt.Errorf("%w: hkdf extract: %w", ErrInternal, err)
 	}
 	defer clear(prk)
 	ks := new(keySchedule)
@@ -126,7 +126,7 @@ func deriveKeys(ikmBytes []byte, th *[TranscriptHashSize]byte) (*keySchedule, er
 		out, err := hkdf.Expand(sha256.New, prk, o.label, SecretSize)
 		if err != nil {
 			ks.wipe()
-			return nil, fmt.Errorf("keyexchange: hkdf expand: %w", err)
+			return nil, fmt.Errorf("%w: hkdf expand: %w", ErrInternal, err)
 		}
 		copy(o.dst[:], out)
 		clear(out)

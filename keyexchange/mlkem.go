@@ -36,11 +36,11 @@ func newMLKEMKey(rand io.Reader) (*mlkem.DecapsulationKey768, error) {
 	var seed [mlkem.SeedSize]byte
 	defer clear(seed[:])
 	if _, err := io.ReadFull(rand, seed[:]); err != nil {
-		return nil, fmt.Errorf("keyexchange: reading randomness: %w", err)
+		return nil, fmt.Errorf("%w: reading randomness: %w", ErrInternal, err)
 	}
 	dk, err := mlkem.NewDecapsulationKey768(seed[:])
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: ml-kem key: %w", err)
+		return nil, fmt.Errorf("%w: ml-kem key: %w", ErrInternal, err)
 	}
 	return dk, nil
 }
@@ -56,7 +56,7 @@ func mlkemEncapsulate(key []byte, rand io.Reader) (sharedKey, ciphertext []byte,
 	}
 	sharedKey, ciphertext, err = encapsulate768(ek, rand)
 	if err != nil {
-		return nil, nil, fmt.Errorf("keyexchange: ml-kem encapsulation: %w", err)
+		return nil, nil, fmt.Errorf("%w: ml-kem encapsulation: %w", ErrInternal, err)
 	}
 	return sharedKey, ciphertext, nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"slices"
 
 	"github.com/callseal/callseal/internal/redact"
 )
@@ -107,25 +106,3 @@ func (r ContinuityRecord) LogValue() slog.Value { return redact.LogValue(r.facts
 // nothing. It is not a storage format: a ContinuityStore encodes Secret
 // and Previous itself, as FileStore does (hex).
 func (r ContinuityRecord) MarshalJSON() ([]byte, error) { return redact.JSON(r.facts()) }
-
-func (k SRTPKeys) facts() []slog.Attr {
-	return slices.Concat(redact.Bytes("master_key", k.MasterKey), redact.Bytes("master_salt", k.MasterSalt))
-}
-
-// String returns the sizes in bytes of k's master key and salt, with the
-// bytes "[redacted]".
-func (k SRTPKeys) String() string { return redact.String("keyexchange.SRTPKeys", k.facts()) }
-
-// GoString returns String: the Go syntax of k would show its secrets.
-func (k SRTPKeys) GoString() string { return k.String() }
-
-// Format implements fmt.Formatter: every verb prints String (%#v GoString,
-// %q the quoted String).
-func (k SRTPKeys) Format(f fmt.State, verb rune) { redact.Format(f, verb, k) }
-
-// LogValue implements slog.LogValuer: the facts String shows, as a group.
-func (k SRTPKeys) LogValue() slog.Value { return redact.LogValue(k.facts()) }
-
-// MarshalJSON encodes the facts String shows, with the key bytes
-// "[redacted]": SRTP keys are per call and never stored.
-func (k SRTPKeys) MarshalJSON() ([]byte, error) { return redact.JSON(k.facts()) }

@@ -22,16 +22,9 @@ const TranscriptHashSize = sha256.Size // bytes
 // (HKDF-SHA256 limit, RFC 5869 Section 2.3: 255 * HashLen).
 const MaxExportSize = 255 * sha256.Size // bytes
 
-// ErrExportLength is returned by Result.Export and Result.TakeTransportKeys for
-// a requested length outside 1..MaxExportSize bytes.
+// ErrExportLength is returned by Result.Export for a requested length
+// outside 1..MaxExportSize bytes.
 var ErrExportLength = errors.New("keyexchange: invalid export length")
-
-// SRTPKeys is one direction's SRTP master key and master salt (RFC 3711,
-// Section 8.2), as derived for a direct peer-to-peer call.
-type SRTPKeys struct {
-	MasterKey  []byte
-	MasterSalt []byte
-}
 
 // Result is what a completed handshake yields: the negotiated suite, the
 // bound identities, the transcript hash, the derived secrets, the policy
@@ -45,7 +38,7 @@ type SRTPKeys struct {
 // The media and transport secrets key exactly one session each: two
 // sessions from the same secrets would restart their packet counters
 // under the same keys (SFrame CTR, SRTP index) and so reuse AES-GCM and
-// AES-CTR nonces. TakeMediaSecrets and TakeTransportKeys therefore hand
+// AES-CTR nonces. TakeMediaSecrets and TakeTransportSecrets therefore hand
 // them out once, erase the Result's copy, and return an error wrapping
 // ErrSecretsTaken on every later call; DropSecrets erases whichever of
 // them were not taken. The layers that consume them (e2ee.NewSession,
@@ -105,7 +98,7 @@ type resultSecrets struct {
 	exporter      [SecretSize]byte
 
 	mediaTaken     bool // TakeMediaSecrets or DropSecrets erased the media secrets
-	transportTaken bool // TakeTransportKeys or DropSecrets erased the transport secrets
+	transportTaken bool // TakeTransportSecrets or DropSecrets erased the transport secrets
 	wiped          bool // Wipe erased everything
 }
 
@@ -136,7 +129,7 @@ func (s *resultSecrets) dropTransportLocked() {
 // policy states (policy.Decide), which the transcript binds. When
 // Decision().E2EE is false, Handshake.Result also returned a *PolicyError,
 // TakeMediaSecrets returns that *PolicyError, and the call runs on
-// transport SRTP only (TakeTransportKeys for a direct call, or the app's own
+// transport SRTP only (TakeTransportSecrets for a direct call, or the app's own
 // DTLS-SRTP or relay keys); tell the user Decision().Reason.
 func (r *Result) Decision() policy.Decision {
 	d := r.decision
@@ -238,53 +231,41 @@ func (r *Result) TakeMediaSecrets() (send, recv [SecretSize]byte, err error) {
 	return send, recv, nil
 }
 
-// TakeTransportKeys expands the per-direction transport secrets into SRTP
-// master keys and salts of the given sizes in bytes (16 or 32 for the key,
-// 12 or 14 for the salt, as the SRTP profile requires), for a direct
-// peer-to-peer call where no relay terminates SRTP, and erases the
-// Result's transport secrets: it succeeds once per Result
-// (srtp.KeysFromResult calls it). The caller owns the returned slices and
-// should clear them once the SRTP contexts are derived.
+// TakeTransportSecrets returns the transport secrets (SecretSize = 32
+// bytes each) for the direction this party sends on and the one it
+// receives on, for a direct peer-to-peer call where no relay terminates
+// SRTP, and erases the Result's copy: it succeeds once per Result. The
+// srtp package expands them into SRTP master keys and salts
+// (srtp.KeysFromResult calls it; PROTOCOL.md gives the derivation). The
+// caller owns the returned arrays and should clear them once the SRTP
+// contexts are derived.
 //
-// Each key is HKDF-Expand(transport secret, label, size) (RFC 5869,
-// Section 2.3) with the labels "callseal srtp master key" and "callseal
-// srtp master salt" (PROTOCOL.md).
-//
-// Errors: ErrExportLength for a size outside 1..MaxExportSize (the secrets
-// are then not taken); ErrSecretsTaken (wrapped) when an earlier
-// TakeTransportKeys, DropSecrets or Wipe took them, and also ErrWiped
-// after Wipe.
-func (r *Result) TakeTransportKeys(keySize, saltSize int) (send, recv SRTPKeys, err error) {
-	if keySize < 1 || keySize > MaxExportSize || saltSize < 1 || saltSize > MaxExportSize {
-		return SRTPKeys{}, SRTPKeys{}, ErrExportLength
-	}
+// Errors: ErrSecretsTaken (wrapped) when an earlier TakeTransportSecrets,
+// DropSecrets or Wipe took them, and also ErrWiped after Wipe; a
+// *PolicyError (errors.Is ErrE2EERequired) when Decision().Refused, since a
+// refused call must not run at all. A call without E2EE that is not
+// refused still gets its transport secrets. On error the arrays are zero.
+func (r *Result) TakeTransportSecrets() (send, recv [SecretSize]byte, err error) {
 	s := r.secrets
 	if s == nil {
-		return SRTPKeys{}, SRTPKeys{}, fmt.Errorf("%w: not a Result of a completed handshake", ErrSecretsTaken)
+		return send, recv, fmt.Errorf("%w: not a Result of a completed handshake", ErrSecretsTaken)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.transportTaken {
-		return SRTPKeys{}, SRTPKeys{}, s.errTaken("transport secrets")
+		return send, recv, s.errTaken("transport secrets")
 	}
 	if r.decision.Refused {
-		return SRTPKeys{}, SRTPKeys{}, &PolicyError{Decision: r.Decision()}
+		return send, recv, &PolicyError{Decision: r.Decision()}
 	}
-	if send, err = expandSRTP(s.sendTransport[:], keySize, saltSize); err != nil {
-		return SRTPKeys{}, SRTPKeys{}, err
-	}
-	if recv, err = expandSRTP(s.recvTransport[:], keySize, saltSize); err != nil {
-		clear(send.MasterKey)
-		clear(send.MasterSalt)
-		return SRTPKeys{}, SRTPKeys{}, err
-	}
+	send, recv = s.sendTransport, s.recvTransport
 	s.dropTransportLocked()
 	return send, recv, nil
 }
 
 // DropSecrets erases the media and transport secrets that no session took
 // (best-effort, see "Key lifecycle"), so that the Result keys no further
-// session: later TakeMediaSecrets and TakeTransportKeys calls return
+// session: later TakeMediaSecrets and TakeTransportSecrets calls return
 // ErrSecretsTaken. callseal.New calls it for the secrets its key source
 // does not use. The SAS and exporter secrets stay. Calling it again does
 // nothing.
@@ -303,7 +284,7 @@ func (r *Result) DropSecrets() {
 // lifecycle"): the media and transport secrets, as DropSecrets does, and
 // the SAS and exporter secrets. Call it when the check number is no longer
 // shown and nothing needs Export any more, at the latest when the call
-// ends. Afterwards TakeMediaSecrets and TakeTransportKeys return errors
+// ends. Afterwards TakeMediaSecrets and TakeTransportSecrets return errors
 // wrapping ErrSecretsTaken and ErrWiped, Export returns ErrWiped,
 // SASSecret returns zeros and Wiped reports true, so the verify renderings
 // return empty strings instead of a check number. The public fields (suite,
@@ -350,21 +331,6 @@ func (r *Result) SASSecret() [SecretSize]byte {
 	return s.sas
 }
 
-func expandSRTP(secret []byte, keySize, saltSize int) (SRTPKeys, error) {
-	if keySize < 1 || keySize > MaxExportSize || saltSize < 1 || saltSize > MaxExportSize {
-		return SRTPKeys{}, ErrExportLength
-	}
-	key, err := hkdf.Expand(sha256.New, secret, labelSRTPKey, keySize)
-	if err != nil {
-		return SRTPKeys{}, fmt.Errorf("keyexchange: srtp key: %w", err)
-	}
-	salt, err := hkdf.Expand(sha256.New, secret, labelSRTPSalt, saltSize)
-	if err != nil {
-		return SRTPKeys{}, fmt.Errorf("keyexchange: srtp salt: %w", err)
-	}
-	return SRTPKeys{MasterKey: key, MasterSalt: salt}, nil
-}
-
 // Export derives length bytes of keying material bound to this handshake, in
 // the manner of the TLS exporter (RFC 5705, RFC 8446 Section 7.5): both
 // parties get the same bytes for the same label and context, and different
@@ -391,22 +357,18 @@ func (r *Result) Export(label string, context []byte, length int) ([]byte, error
 	derived, err := hkdf.Expand(sha256.New, s.exporter[:], labelExporterPrefix+label, sha256.Size)
 	s.mu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: export: %w", err)
+		return nil, fmt.Errorf("%w: export: %w", ErrInternal, err)
 	}
 	defer clear(derived)
 	ctxHash := sha256.Sum256(context)
 	out, err := hkdf.Expand(sha256.New, derived, string(ctxHash[:]), length)
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: export: %w", err)
+		return nil, fmt.Errorf("%w: export: %w", ErrInternal, err)
 	}
 	return out, nil
 }
 
-const (
-	labelSRTPKey        = "callseal srtp master key"
-	labelSRTPSalt       = "callseal srtp master salt"
-	labelExporterPrefix = "callseal exporter "
-)
+const labelExporterPrefix = "callseal exporter "
 
 // FailedAttempts returns how many handshakes with the peer this party had
 // committed to and that did not complete since the last completed one,

@@ -55,25 +55,19 @@ func TestTakeOnce(t *testing.T) {
 	require.Equal(t, [SecretSize]byte{}, send)
 	require.Equal(t, [SecretSize]byte{}, recv)
 
-	// A bad size takes nothing.
-	_, _, err = ri.TakeTransportKeys(0, 14)
-	require.ErrorIs(t, err, ErrExportLength)
-	_, _, err = ri.TakeTransportKeys(16, MaxExportSize+1)
-	require.ErrorIs(t, err, ErrExportLength)
-
-	ti, tvi, err := ri.TakeTransportKeys(16, 14)
+	ti, tvi, err := ri.TakeTransportSecrets()
 	require.NoError(t, err)
-	tr, tvr, err := rr.TakeTransportKeys(16, 14)
+	tr, tvr, err := rr.TakeTransportSecrets()
 	require.NoError(t, err)
 	require.Equal(t, ti, tvr)
 	require.Equal(t, tr, tvi)
-	require.Len(t, ti.MasterKey, 16)
-	require.Len(t, ti.MasterSalt, 14)
-	require.NotEqual(t, ti.MasterKey, tr.MasterKey)
-	for _, sizes := range [][2]int{{16, 14}, {32, 12}} {
-		_, _, err = ri.TakeTransportKeys(sizes[0], sizes[1])
-		require.ErrorIs(t, err, ErrSecretsTaken)
-	}
+	require.NotEqual(t, [SecretSize]byte{}, ti)
+	require.NotEqual(t, ti, tr)
+	require.NotEqual(t, si, ti, "media and transport secrets are independent")
+	send, recv, err = ri.TakeTransportSecrets()
+	require.ErrorIs(t, err, ErrSecretsTaken)
+	require.Equal(t, [SecretSize]byte{}, send)
+	require.Equal(t, [SecretSize]byte{}, recv)
 	requireNoSessionSecrets(t, ri)
 
 	// A copy of the Result shares the secrets and their state.
@@ -127,7 +121,7 @@ func TestDropSecrets(t *testing.T) {
 	requireNoSessionSecrets(t, ri)
 	_, _, err := ri.TakeMediaSecrets()
 	require.ErrorIs(t, err, ErrSecretsTaken)
-	_, _, err = ri.TakeTransportKeys(16, 14)
+	_, _, err = ri.TakeTransportSecrets()
 	require.ErrorIs(t, err, ErrSecretsTaken)
 	require.False(t, ri.Wiped())
 	_, err = ri.Export("x", nil, 16)
@@ -144,7 +138,7 @@ func TestTakeMediaE2EEOff(t *testing.T) {
 	require.ErrorIs(t, err, ErrE2EEDisabled)
 	_, _, err = ri.TakeMediaSecrets()
 	require.ErrorIs(t, err, ErrE2EEDisabled)
-	_, _, err = ri.TakeTransportKeys(16, 14)
+	_, _, err = ri.TakeTransportSecrets()
 	require.NoError(t, err)
 }
 
@@ -156,7 +150,7 @@ func TestForwardSecrecyAfterTake(t *testing.T) {
 	ri, _ := doneResults(t)
 	media, _, err := ri.TakeMediaSecrets()
 	require.NoError(t, err)
-	tk, _, err := ri.TakeTransportKeys(16, 14)
+	tk, _, err := ri.TakeTransportSecrets()
 	require.NoError(t, err)
 	requireNoSessionSecrets(t, ri)
 	sas := ri.SASSecret()
@@ -192,7 +186,7 @@ func TestResultWipe(t *testing.T) {
 	_, _, err = ri.TakeMediaSecrets()
 	require.ErrorIs(t, err, ErrSecretsTaken)
 	require.ErrorIs(t, err, ErrWiped)
-	_, _, err = ri.TakeTransportKeys(16, 14)
+	_, _, err = ri.TakeTransportSecrets()
 	require.ErrorIs(t, err, ErrSecretsTaken)
 	require.ErrorIs(t, err, ErrWiped)
 	// Public fields stay; the peer's Result is not affected.

@@ -18,12 +18,12 @@ const x25519PrivateKeySize = 32 // bytes
 // The caller wipes priv.
 func newX25519Key(rand io.Reader) (priv [x25519PrivateKeySize]byte, pub [wire.PublicKeySize]byte, err error) {
 	if _, err := io.ReadFull(rand, priv[:]); err != nil {
-		return priv, pub, fmt.Errorf("keyexchange: reading randomness: %w", err)
+		return priv, pub, fmt.Errorf("%w: reading randomness: %w", ErrInternal, err)
 	}
 	k, err := ecdh.X25519().NewPrivateKey(priv[:])
 	if err != nil {
 		clear(priv[:])
-		return priv, pub, fmt.Errorf("keyexchange: x25519 key: %w", err)
+		return priv, pub, fmt.Errorf("%w: x25519 key: %w", ErrInternal, err)
 	}
 	copy(pub[:], k.PublicKey().Bytes())
 	return priv, pub, nil
@@ -39,7 +39,7 @@ func newX25519Key(rand io.Reader) (priv [x25519PrivateKeySize]byte, pub [wire.Pu
 func x25519(priv *[x25519PrivateKeySize]byte, peer *[wire.PublicKeySize]byte) ([]byte, error) {
 	k, err := ecdh.X25519().NewPrivateKey(priv[:])
 	if err != nil {
-		return nil, fmt.Errorf("keyexchange: x25519 key: %w", err)
+		return nil, fmt.Errorf("%w: x25519 key: %w", ErrInternal, err)
 	}
 	p, err := ecdh.X25519().NewPublicKey(peer[:])
 	if err != nil {

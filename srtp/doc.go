@@ -9,7 +9,9 @@
 // received packet (a 1024-packet window per SSRC for SRTP with an O(1)
 // detector of its own instead of pion's, 128 packets for SRTCP; RFC 3711,
 // Section 3.3.2); append-style buffers in the manner of crypto/cipher.AEAD;
-// and errors a caller can branch on (ErrAuth, ErrReplay, ErrMalformed).
+// and errors a caller can branch on (ErrAuth, ErrReplay, ErrMalformed,
+// ErrKeyExhausted; ErrUnsupportedProfile and ErrInvalidKeys from the
+// constructors).
 //
 // SRTP is the hop-by-hop layer: a relay that terminates it can read RTP
 // headers and RTCP. The media payload stays sealed by the inner end-to-end

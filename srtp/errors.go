@@ -7,8 +7,9 @@ import (
 	pionsrtp "github.com/pion/srtp/v3"
 )
 
-// Errors that Unprotect* and Protect* return, for errors.Is. The returned
-// error wraps one of them and, for detail, pion's own error; it never holds
+// Errors of this package, for errors.Is. Every error a function or method
+// of this package returns wraps one of them (or, where documented, an error
+// of package keyexchange) and, for detail, pion's own error; it never holds
 // key material.
 var (
 	// ErrAuth means a received packet failed authentication: it was
@@ -26,6 +27,22 @@ var (
 	// packet for this session: too short, a bad header, or using a feature
 	// the session does not enable (MKI, cryptex).
 	ErrMalformed = errors.New("srtp: malformed packet")
+
+	// ErrKeyExhausted means Protect* refused a well-formed packet because
+	// the keys have protected as many packets as RFC 3711, Section 9.2
+	// allows (2^48 SRTP or 2^31 SRTCP packets per master key, counted by
+	// pion). Replace the keys with a new Session.
+	ErrKeyExhausted = errors.New("srtp: packet limit of the master key reached")
+
+	// ErrUnsupportedProfile means a constructor was given a Profile this
+	// package does not support (see Profile).
+	ErrUnsupportedProfile = errors.New("srtp: unsupported profile")
+
+	// ErrInvalidKeys means a constructor was given keys it cannot use: a
+	// master key or salt of the wrong size for the profile, the same
+	// master key in both directions, DTLS keying material of the wrong
+	// length, or a nil keyexchange.Result.
+	ErrInvalidKeys = errors.New("srtp: invalid keys")
 )
 
 // unprotectError maps an error from pion's Decrypt* onto the sentinels.
@@ -38,6 +55,13 @@ func unprotectError(op string, err error) error {
 	default:
 		return fmt.Errorf("srtp: %s: %w: %w", op, ErrMalformed, err)
 	}
+}
+
+// protectError maps pion's refusal to protect a well-formed packet onto
+// ErrKeyExhausted: with the options this package sets (no MKI, no cryptex),
+// the RFC 3711, Section 9.2 packet limit is pion's only such refusal.
+func protectError(op string, err error) error {
+	return fmt.Errorf("srtp: %s: %w: %w", op, ErrKeyExhausted, err)
 }
 
 // pionDuplicated is the message of pion/srtp's unexported errDuplicated,

@@ -65,3 +65,34 @@ func TestUnprotectErrorMapping(t *testing.T) {
 	assert.ErrorIs(t, other, ErrMalformed)
 	assert.Contains(t, other.Error(), "RTP header size insufficient")
 }
+
+// TestConstructorErrors walks the constructors with bad input: every error
+// matches the package's sentinel (errors.Is).
+func TestConstructorErrors(t *testing.T) {
+	p := DefaultProfile
+	good, other := testKeys(p, 1), testKeys(p, 2)
+	short := Keys{MasterKey: good.MasterKey[:p.KeySize()-1], MasterSalt: good.MasterSalt}
+	shortSalt := Keys{MasterKey: good.MasterKey, MasterSalt: good.MasterSalt[:p.SaltSize()-1]}
+	res, _ := handshake(t)
+	for name, tc := range map[string]struct {
+		err  error
+		want error
+	}{
+		"NewSession profile":      {second(NewSession(Profile(0), good, other)), ErrUnsupportedProfile},
+		"NewSession local key":    {second(NewSession(p, short, other)), ErrInvalidKeys},
+		"NewSession remote salt":  {second(NewSession(p, good, shortSalt)), ErrInvalidKeys},
+		"NewSession equal keys":   {second(NewSession(p, good, good)), ErrInvalidKeys},
+		"KeysFromDTLS profile":    {third(KeysFromDTLS(Profile(0), make([]byte, 56), true)), ErrUnsupportedProfile},
+		"KeysFromDTLS length":     {third(KeysFromDTLS(p, make([]byte, 55), true)), ErrInvalidKeys},
+		"KeysFromResult profile":  {third(KeysFromResult(Profile(0xffff), res)), ErrUnsupportedProfile},
+		"KeysFromResult nil":      {third(KeysFromResult(p, nil)), ErrInvalidKeys},
+		"protect exhausted (map)": {protectError("protect rtp", errors.New("exceeded the maximum number of packets")), ErrKeyExhausted},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.ErrorIs(t, tc.err, tc.want)
+		})
+	}
+}
+
+func second[T any](_ T, err error) error        { return err }
+func third[T, U any](_ T, _ U, err error) error { return err }

@@ -62,11 +62,11 @@ func ExampleKeysFromDTLS() {
 	material := bytes.Repeat([]byte{0x42, 0x17}, p.KeySize()+p.SaltSize()) // 56 bytes for AES-128-GCM
 	material[0] ^= 1                                                       // client and server write keys differ
 
-	cl, cr, err := srtp.KeysFromDTLS(material, p, true)
+	cl, cr, err := srtp.KeysFromDTLS(p, material, true)
 	if err != nil {
 		log.Fatal(err)
 	}
-	sl, sr, err := srtp.KeysFromDTLS(material, p, false)
+	sl, sr, err := srtp.KeysFromDTLS(p, material, false)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -2,6 +2,9 @@ package srtp
 
 import (
 	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/callseal/callseal/keyexchange"
@@ -24,12 +27,12 @@ func TestKeysFromDTLS(t *testing.T) {
 			clientKeys := Keys{MasterKey: at(0, k), MasterSalt: at(2*k, s)}
 			serverKeys := Keys{MasterKey: at(k, k), MasterSalt: at(2*k+s, s)}
 
-			local, remote, err := KeysFromDTLS(material, p, true)
+			local, remote, err := KeysFromDTLS(p, material, true)
 			require.NoError(t, err)
 			assert.Equal(t, clientKeys, local)
 			assert.Equal(t, serverKeys, remote)
 
-			local, remote, err = KeysFromDTLS(material, p, false)
+			local, remote, err = KeysFromDTLS(p, material, false)
 			require.NoError(t, err)
 			assert.Equal(t, serverKeys, local)
 			assert.Equal(t, clientKeys, remote)
@@ -42,9 +45,9 @@ func TestKeysFromDTLS(t *testing.T) {
 			for i := range material {
 				material[i] = byte(i * 3)
 			}
-			cl, cr, err := KeysFromDTLS(material, p, true)
+			cl, cr, err := KeysFromDTLS(p, material, true)
 			require.NoError(t, err)
-			sl, sr, err := KeysFromDTLS(material, p, false)
+			sl, sr, err := KeysFromDTLS(p, material, false)
 			require.NoError(t, err)
 			client, err := NewSession(p, cl, cr)
 			require.NoError(t, err)
@@ -54,12 +57,12 @@ func TestKeysFromDTLS(t *testing.T) {
 			roundTrip(t, server, client)
 
 			for _, n := range []int{0, len(material) - 1, len(material) + 1} {
-				_, _, err := KeysFromDTLS(make([]byte, n), p, true)
+				_, _, err := KeysFromDTLS(p, make([]byte, n), true)
 				assert.Error(t, err, "length %d", n)
 			}
 		})
 	}
-	_, _, err := KeysFromDTLS(make([]byte, 56), Profile(0), true)
+	_, _, err := KeysFromDTLS(Profile(0), make([]byte, 56), true)
 	assert.Error(t, err)
 }
 
@@ -105,9 +108,9 @@ func TestKeysFromResult(t *testing.T) {
 	for _, p := range allProfiles {
 		t.Run(p.String(), func(t *testing.T) {
 			aliceRes, bobRes := handshake(t) // a Result keys one session
-			al, ar, err := KeysFromResult(aliceRes, p)
+			al, ar, err := KeysFromResult(p, aliceRes)
 			require.NoError(t, err)
-			bl, br, err := KeysFromResult(bobRes, p)
+			bl, br, err := KeysFromResult(p, bobRes)
 			require.NoError(t, err)
 
 			// Symmetric: what Alice protects with, Bob unprotects with.
@@ -126,11 +129,11 @@ func TestKeysFromResult(t *testing.T) {
 		})
 	}
 	aliceRes, _ := handshake(t)
-	_, _, err := KeysFromResult(nil, DefaultProfile)
-	assert.Error(t, err)
-	_, _, err = KeysFromResult(aliceRes, Profile(0))
-	assert.Error(t, err)
-	_, _, err = KeysFromResult(aliceRes, DefaultProfile) // the bad profile took nothing
+	_, _, err := KeysFromResult(DefaultProfile, nil)
+	assert.ErrorIs(t, err, ErrInvalidKeys)
+	_, _, err = KeysFromResult(Profile(0), aliceRes)
+	assert.ErrorIs(t, err, ErrUnsupportedProfile)
+	_, _, err = KeysFromResult(DefaultProfile, aliceRes) // the bad profile took nothing
 	assert.NoError(t, err)
 }
 
@@ -139,12 +142,12 @@ func TestKeysFromResult(t *testing.T) {
 // under the same master key (keystream reuse), so it fails.
 func TestKeysFromResultOnce(t *testing.T) {
 	res, _ := handshake(t)
-	l, r, err := KeysFromResult(res, DefaultProfile)
+	l, r, err := KeysFromResult(DefaultProfile, res)
 	require.NoError(t, err)
 	require.NotEqual(t, make([]byte, len(l.MasterKey)), l.MasterKey)
 	require.NotEqual(t, l.MasterKey, r.MasterKey)
 	for _, p := range allProfiles {
-		l2, r2, err := KeysFromResult(res, p)
+		l2, r2, err := KeysFromResult(p, res)
 		require.ErrorIs(t, err, keyexchange.ErrSecretsTaken, "%v", p)
 		require.Nil(t, l2.MasterKey)
 		require.Nil(t, r2.MasterKey)
@@ -175,7 +178,7 @@ func TestKeysFromResultRefused(t *testing.T) {
 		}
 		res, err := a.Result()
 		require.ErrorIs(t, err, keyexchange.ErrE2EEDisabled)
-		local, _, err := KeysFromResult(res, DefaultProfile)
+		local, _, err := KeysFromResult(DefaultProfile, res)
 		if !refused {
 			require.NoError(t, err)
 			assert.Len(t, local.MasterKey, DefaultProfile.KeySize())
@@ -186,5 +189,38 @@ func TestKeysFromResultRefused(t *testing.T) {
 		require.ErrorAs(t, err, &pe)
 		assert.True(t, pe.Decision.Refused)
 		assert.Nil(t, local.MasterKey)
+	}
+}
+
+// TestKeysFromResultVectors checks the expansion of a transport secret into
+// SRTP master keys and salts (keyexchange/PROTOCOL.md) against
+// testdata/keys_from_result.json, whose transport secrets are those of
+// keyexchange/testdata/handshake_vectors.json.
+func TestKeysFromResultVectors(t *testing.T) {
+	data, err := os.ReadFile("testdata/keys_from_result.json")
+	require.NoError(t, err)
+	var vectors []struct {
+		Handshake       string `json:"handshake"`
+		Secret          string `json:"secret"`
+		TransportSecret string `json:"transport_secret"`
+		Profile         string `json:"profile"`
+		MasterKey       string `json:"master_key"`
+		MasterSalt      string `json:"master_salt"`
+	}
+	require.NoError(t, json.Unmarshal(data, &vectors))
+	require.Len(t, vectors, 18)
+	byName := make(map[string]Profile)
+	for _, p := range allProfiles {
+		byName[p.String()] = p
+	}
+	for _, v := range vectors {
+		p, ok := byName[v.Profile]
+		require.True(t, ok, v.Profile)
+		secret, err := hex.DecodeString(v.TransportSecret)
+		require.NoError(t, err)
+		k, err := expandTransportSecret(p, secret)
+		require.NoError(t, err)
+		require.Equal(t, v.MasterKey, hex.EncodeToString(k.MasterKey), "%s %s %v", v.Handshake, v.Secret, p)
+		require.Equal(t, v.MasterSalt, hex.EncodeToString(k.MasterSalt), "%s %s %v", v.Handshake, v.Secret, p)
 	}
 }

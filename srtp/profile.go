@@ -111,7 +111,7 @@ func (p Profile) valid() bool { return p.KeySize() != 0 }
 
 func (p Profile) check() error {
 	if !p.valid() {
-		return fmt.Errorf("srtp: unsupported profile %v", p)
+		return fmt.Errorf("%w %v", ErrUnsupportedProfile, p)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package srtp
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -29,7 +28,7 @@ const (
 //
 // The packet limits of RFC 3711, Section 9.2 (2^48 SRTP and 2^31 SRTCP
 // packets per master key) are enforced by pion: past them, Protect* fails
-// and the keys must be replaced with a new Session.
+// with ErrKeyExhausted and the keys must be replaced with a new Session.
 //
 // Concurrency: a Session is safe for concurrent use by multiple goroutines.
 // Protect* calls share one mutex and Unprotect* calls another, so a sending
@@ -59,6 +58,9 @@ type Session struct {
 //
 // NewSession derives the session keys (RFC 3711, Section 4.3) and does not
 // keep local or remote: the caller may clear them afterwards.
+//
+// Errors: ErrUnsupportedProfile for a profile this package does not
+// support; ErrInvalidKeys for keys of the wrong sizes or equal master keys.
 func NewSession(p Profile, local, remote Keys) (*Session, error) {
 	if err := p.check(); err != nil {
 		return nil, err
@@ -70,12 +72,12 @@ func NewSession(p Profile, local, remote Keys) (*Session, error) {
 		return nil, fmt.Errorf("%w (remote)", err)
 	}
 	if bytes.Equal(local.MasterKey, remote.MasterKey) {
-		return nil, errors.New("srtp: local and remote master keys are equal; each direction needs its own key")
+		return nil, fmt.Errorf("%w: local and remote master keys are equal; each direction needs its own key", ErrInvalidKeys)
 	}
 	pp := pionsrtp.ProtectionProfile(p)
 	prot, err := pionsrtp.CreateContext(local.MasterKey, local.MasterSalt, pp)
 	if err != nil {
-		return nil, fmt.Errorf("srtp: local context: %w", err)
+		return nil, fmt.Errorf("%w: local context: %w", ErrInvalidKeys, err)
 	}
 	unprot, err := pionsrtp.CreateContext(remote.MasterKey, remote.MasterSalt, pp,
 		pionsrtp.SRTPReplayDetectorFactory(func() replaydetector.ReplayDetector {
@@ -84,7 +86,7 @@ func NewSession(p Profile, local, remote Keys) (*Session, error) {
 		pionsrtp.SRTCPReplayProtection(rtcpReplayWindow),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("srtp: remote context: %w", err)
+		return nil, fmt.Errorf("%w: remote context: %w", ErrInvalidKeys, err)
 	}
 	return &Session{profile: p, protect: prot, unprotect: unprot}, nil
 }
@@ -101,7 +103,8 @@ func (s *Session) Profile() Profile { return s.profile }
 // spare capacity and pkt panics. pkt is not modified otherwise.
 //
 // It returns an error wrapping ErrMalformed if pkt is not an RTP packet, and
-// another error if the RFC 3711, Section 9.2 packet limit is reached.
+// one wrapping ErrKeyExhausted once the RFC 3711, Section 9.2 packet limit is
+// reached (for a well-formed packet that is pion's only refusal).
 func (s *Session) ProtectRTP(dst, pkt []byte) ([]byte, error) {
 	head, tail := alias.SliceForAppend(dst, len(pkt)+s.profile.RTPOverhead())
 	if alias.InexactOverlap(tail, pkt) {
@@ -115,7 +118,7 @@ func (s *Session) ProtectRTP(dst, pkt []byte) ([]byte, error) {
 		if _, perr := s.protectRTP.Unmarshal(pkt); perr != nil {
 			err = fmt.Errorf("srtp: protect rtp: %w: %w", ErrMalformed, perr)
 		} else {
-			err = fmt.Errorf("srtp: protect rtp: %w", err)
+			err = protectError("protect rtp", err)
 		}
 	}
 	s.protectMu.Unlock()
@@ -155,9 +158,9 @@ func (s *Session) UnprotectRTP(dst, pkt []byte) ([]byte, error) {
 // (RFC 3711, Section 3.4; RFC 7714, Section 9) and appends the SRTCP packet,
 // p.RTCPOverhead() bytes longer, to dst.
 //
-// Buffer rules are those of ProtectRTP, with RTCPOverhead. It returns an error wrapping
-// ErrMalformed if pkt is not an RTCP packet, and another error if the
-// RFC 3711, Section 9.2 packet limit is reached.
+// Buffer rules are those of ProtectRTP, with RTCPOverhead. It returns an
+// error wrapping ErrMalformed if pkt is not an RTCP packet, and one wrapping
+// ErrKeyExhausted once the RFC 3711, Section 9.2 packet limit is reached.
 func (s *Session) ProtectRTCP(dst, pkt []byte) ([]byte, error) {
 	head, tail := alias.SliceForAppend(dst, len(pkt)+s.profile.RTCPOverhead())
 	if alias.InexactOverlap(tail, pkt) {
@@ -169,7 +172,7 @@ func (s *Session) ProtectRTCP(dst, pkt []byte) ([]byte, error) {
 		if perr := s.protectRTC.Unmarshal(pkt); perr != nil || len(pkt) < rtcpMinSize {
 			err = fmt.Errorf("srtp: protect rtcp: %w: %w", ErrMalformed, err)
 		} else {
-			err = fmt.Errorf("srtp: protect rtcp: %w", err)
+			err = protectError("protect rtcp", err)
 		}
 	}
 	s.protectMu.Unlock()

@@ -50,8 +50,8 @@
 // The receiver learns the kind from the SFrame KID, so only the sender
 // chooses it, per local stream, in this order: an SSRC registered with
 // Factory.SetStreamKind or Factory.RegisterSender (which applies the track ID
-// rule: a track ID starting with the WithScreenSharePrefix prefix, "screen"
-// by default, is ScreenShare), then WithKindFunc, then the codec: an "audio/"
+// rule: a track ID starting with Config.ScreenSharePrefix, "screen"
+// by default, is ScreenShare), then Config.KindFunc, then the codec: an "audio/"
 // MIME type is Audio, anything else Video. pion's StreamInfo does not carry
 // the track ID (its ID is the RTPSender's), which is why screen share needs
 // RegisterSender or SetStreamKind right after AddTrack.

@@ -14,19 +14,19 @@ import (
 )
 
 // DefaultScreenSharePrefix is the track ID prefix that RegisterSender maps to
-// e2ee.ScreenShare unless WithScreenSharePrefix says otherwise.
+// e2ee.ScreenShare unless Config.ScreenSharePrefix says otherwise.
 const DefaultScreenSharePrefix = "screen"
 
 // Factory is a pion interceptor.Factory whose interceptors seal and open the
 // RTP media of a call with one e2ee.Session, set with SetSession.
 //
 // A Factory is safe for concurrent use. The zero value is ready to use, with
-// the default options and no session (media is dropped until SetSession).
+// the zero Config and no session (media is dropped until SetSession).
 type Factory struct {
 	session atomic.Pointer[e2ee.Session]
 
-	kindFunc     KindFunc
-	screenPrefix *string // nil: DefaultScreenSharePrefix
+	cfg Config
+	err error // a NewFactory misuse, reported by NewInterceptor and SetSession
 
 	// kinds maps an SSRC to the media kind SetStreamKind chose for it;
 	// copy-on-write, so the send path reads it without locking.
@@ -41,18 +41,31 @@ var (
 	_ interceptor.Interceptor = (*e2eeInterceptor)(nil)
 )
 
-// NewFactory returns a Factory without a session.
-func NewFactory(opts ...Option) *Factory {
+// NewFactory returns a Factory without a session. cfg is optional (at most
+// one); without it, the zero Config's defaults apply. NewFactory cannot
+// fail: given more than one Config, it returns a Factory whose
+// NewInterceptor and SetSession return an error wrapping ErrInvalidConfig,
+// so pion's building of the PeerConnection fails.
+func NewFactory(cfg ...Config) *Factory {
 	f := new(Factory)
-	for _, o := range opts {
-		o(f)
+	switch len(cfg) {
+	case 0:
+	case 1:
+		f.cfg = cfg[0]
+	default:
+		f.err = fmt.Errorf("%w: %d Configs given to NewFactory, at most one is allowed", ErrInvalidConfig, len(cfg))
 	}
 	return f
 }
 
 // NewInterceptor implements interceptor.Factory. pion calls it once per
-// PeerConnection; every interceptor uses the Factory's session and options.
+// PeerConnection; every interceptor uses the Factory's session and Config.
+// It returns an error wrapping ErrInvalidConfig for a Factory that
+// NewFactory was given more than one Config.
 func (f *Factory) NewInterceptor(_ string) (interceptor.Interceptor, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
 	return &e2eeInterceptor{f: f}, nil
 }
 
@@ -72,6 +85,9 @@ func (f *Factory) NewInterceptor(_ string) (interceptor.Interceptor, error) {
 // replay windows carry on over the new candidate pair. A new
 // PeerConnection is a new call: run a new handshake and use a new Factory.
 func (f *Factory) SetSession(s *e2ee.Session) error {
+	if f.err != nil {
+		return fmt.Errorf("pioninterceptor: SetSession: %w", f.err)
+	}
 	if s != nil {
 		if err := s.Claim(f); err != nil {
 			return fmt.Errorf("pioninterceptor: SetSession: %w", err)
@@ -85,7 +101,7 @@ func (f *Factory) SetSession(s *e2ee.Session) error {
 func (f *Factory) Session() *e2ee.Session { return f.session.Load() }
 
 // SetStreamKind chooses the media kind of the local stream with the given
-// SSRC, overriding WithKindFunc and the codec rule. It takes effect from the
+// SSRC, overriding Config.KindFunc and the codec rule. It takes effect from the
 // next packet; call it before media flows, for example right after
 // PeerConnection.AddTrack with the SSRC from RTPSender.GetParameters.
 func (f *Factory) SetStreamKind(ssrc uint32, kind e2ee.MediaKind) {
@@ -103,7 +119,7 @@ func (f *Factory) SetStreamKind(ssrc uint32, kind e2ee.MediaKind) {
 
 // RegisterSender chooses the media kind of the sender's track by its ID and
 // kind: ScreenShare if the track ID starts with the screen-share prefix
-// (WithScreenSharePrefix, default "screen"), otherwise Audio or Video as the
+// (Config.ScreenSharePrefix, default "screen"), otherwise Audio or Video as the
 // track says. It records it with SetStreamKind for each of the sender's
 // encodings and returns it. Call it right after PeerConnection.AddTrack (or
 // RTPSender.ReplaceTrack), before media flows. A sender without a track is
@@ -127,16 +143,19 @@ func (f *Factory) RegisterSender(s *webrtc.RTPSender) e2ee.MediaKind {
 }
 
 func (f *Factory) isScreenShare(trackID string) bool {
-	prefix := DefaultScreenSharePrefix
-	if f.screenPrefix != nil {
-		prefix = *f.screenPrefix
+	if f.cfg.NoScreenShareRule {
+		return false
 	}
-	return prefix != "" && strings.HasPrefix(trackID, prefix)
+	prefix := f.cfg.ScreenSharePrefix
+	if prefix == "" {
+		prefix = DefaultScreenSharePrefix
+	}
+	return strings.HasPrefix(trackID, prefix)
 }
 
 // sendKind is the media kind of a local stream's packet: an SSRC registered
-// with SetStreamKind, else def, which bind computed from WithKindFunc and the
-// codec.
+// with SetStreamKind, else def, which bind computed from Config.KindFunc and
+// the codec.
 func (f *Factory) sendKind(ssrc uint32, def e2ee.MediaKind) e2ee.MediaKind {
 	if m := f.kinds.Load(); m != nil {
 		if k, ok := (*m)[ssrc]; ok {
@@ -146,10 +165,10 @@ func (f *Factory) sendKind(ssrc uint32, def e2ee.MediaKind) e2ee.MediaKind {
 	return def
 }
 
-// defaultKind applies WithKindFunc, then the codec rule.
+// defaultKind applies Config.KindFunc, then the codec rule.
 func (f *Factory) defaultKind(info *interceptor.StreamInfo) e2ee.MediaKind {
-	if f.kindFunc != nil {
-		if k, ok := f.kindFunc(info); ok {
+	if f.cfg.KindFunc != nil {
+		if k, ok := f.cfg.KindFunc(info); ok {
 			return k
 		}
 	}

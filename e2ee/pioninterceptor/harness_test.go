@@ -332,13 +332,13 @@ func (c *call) connect(t *testing.T, aliceIC, bobIC interceptor.Interceptor) {
 
 // sessionPair runs a real handshake in memory and returns both sides'
 // sessions (alice initiator, bob responder).
-func sessionPair(t testing.TB, opts ...e2ee.Option) (alice, bob *e2ee.Session) {
+func sessionPair(t testing.TB, cfg ...e2ee.Config) (alice, bob *e2ee.Session) {
 	t.Helper()
 	resA, resB := handshake(t)
 	var err error
-	alice, err = e2ee.NewSession(resA, opts...)
+	alice, err = e2ee.NewSession(resA, cfg...)
 	require.NoError(t, err)
-	bob, err = e2ee.NewSession(resB, opts...)
+	bob, err = e2ee.NewSession(resB, cfg...)
 	require.NoError(t, err)
 	return alice, bob
 }

@@ -457,7 +457,7 @@ func TestWhatIsAuthenticated(t *testing.T) {
 }
 
 // TestMediaKinds checks how a local stream's kind is chosen: codec rule,
-// WithKindFunc, SetStreamKind.
+// Config.KindFunc, SetStreamKind.
 func TestMediaKinds(t *testing.T) {
 	kindOn := func(f *Factory, info *interceptor.StreamInfo) e2ee.MediaKind {
 		if f.Session() == nil {
@@ -477,9 +477,9 @@ func TestMediaKinds(t *testing.T) {
 	require.Equal(t, e2ee.Audio, kindOn(NewFactory(), opus))
 	require.Equal(t, e2ee.Video, kindOn(NewFactory(), vp8))
 
-	byPT := NewFactory(WithKindFunc(func(info *interceptor.StreamInfo) (e2ee.MediaKind, bool) {
+	byPT := NewFactory(Config{KindFunc: func(info *interceptor.StreamInfo) (e2ee.MediaKind, bool) {
 		return e2ee.ScreenShare, info.PayloadType == 102
-	}))
+	}})
 	require.Equal(t, e2ee.ScreenShare, kindOn(byPT, h264))
 	require.Equal(t, e2ee.Video, kindOn(byPT, vp8))
 

@@ -41,7 +41,7 @@ var sealBufs = sync.Pool{New: func() any {
 type localStream struct {
 	f    *Factory
 	ssrc uint32
-	kind e2ee.MediaKind // from WithKindFunc and the codec; SetStreamKind overrides
+	kind e2ee.MediaKind // from Config.KindFunc and the codec; SetStreamKind overrides
 	next interceptor.RTPWriter
 }
 

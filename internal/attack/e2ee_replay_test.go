@@ -40,7 +40,7 @@ func TestE2EEReplay(t *testing.T) {
 	for _, cs := range suites {
 		t.Run(cs.suite.String(), func(t *testing.T) {
 			c := newTally(t, "e2ee replay "+cs.suite.String())
-			alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite))
+			alice, bob := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite})
 			for _, s := range streamsOf(0) {
 				replayAll := func(ps []sealed, what string) {
 					t.Helper()
@@ -81,10 +81,10 @@ func TestE2EEReplay(t *testing.T) {
 //
 //   - during the grace period: an epoch-0 packet already accepted →
 //     ErrReplay; one not yet delivered → opens (late traffic is kept);
-//   - after the grace period ends by packet count (WithEpochGrace(1h, G):
-//     G packets of the new epoch accepted) → ErrUnknownKey for accepted and
+//   - after the grace period ends by packet count (EpochGraceTime 1h,
+//     EpochGracePackets G: G packets of the new epoch accepted) → ErrUnknownKey for accepted and
 //     never-delivered epoch-0 packets alike: the key is erased;
-//   - after it ends by time (WithEpochGrace(500ms, …)) → ErrReplay while
+//   - after it ends by time (EpochGraceTime 500ms) → ErrReplay while
 //     the grace period runs, then ErrUnknownKey;
 //   - current-epoch packets replayed → ErrReplay.
 //
@@ -96,7 +96,7 @@ func TestE2EEOldEpochs(t *testing.T) {
 			t.Parallel() // the timed grace periods run side by side
 			c := newTally(t, "e2ee old epochs "+cs.suite.String())
 			t.Run("packets", func(t *testing.T) {
-				alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite), e2ee.WithEpochGrace(time.Hour, grace))
+				alice, bob := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite, EpochGraceTime: time.Hour, EpochGracePackets: grace})
 				oldEpochs(t, c, alice, bob, func(t *testing.T, s *stream) {
 					for range grace {
 						plain, g := sealNext(t, alice, s)
@@ -105,7 +105,7 @@ func TestE2EEOldEpochs(t *testing.T) {
 				})
 			})
 			t.Run("time", func(t *testing.T) {
-				alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite), e2ee.WithEpochGrace(500*time.Millisecond, 1<<20))
+				alice, bob := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite, EpochGraceTime: 500 * time.Millisecond, EpochGracePackets: 1 << 20})
 				oldEpochs(t, c, alice, bob, nil)
 			})
 		})
@@ -182,7 +182,7 @@ func TestE2EEManyEpochs(t *testing.T) {
 	for _, cs := range suites {
 		t.Run(cs.suite.String(), func(t *testing.T) {
 			c := newTally(t, "e2ee many epochs "+cs.suite.String())
-			alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite), e2ee.WithEpochGrace(time.Hour, 1))
+			alice, bob := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite, EpochGraceTime: time.Hour, EpochGracePackets: 1})
 			streams := streamsOf(0)
 			first := make([]sealed, len(streams))
 			prev := make([]sealed, len(streams))

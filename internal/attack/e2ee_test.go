@@ -34,11 +34,11 @@ var (
 )
 
 // e2eePair returns the two parties' E2EE sessions of call c.
-func e2eePair(t testing.TB, c call, opts ...e2ee.Option) (alice, bob *e2ee.Session) {
+func e2eePair(t testing.TB, c call, cfg ...e2ee.Config) (alice, bob *e2ee.Session) {
 	t.Helper()
-	alice, err := e2ee.NewSessionFromSecrets(c.a2b, c.b2a, opts...)
+	alice, err := e2ee.NewSessionFromSecrets(c.a2b, c.b2a, cfg...)
 	require.NoError(t, err)
-	bob, err = e2ee.NewSessionFromSecrets(c.b2a, c.a2b, opts...)
+	bob, err = e2ee.NewSessionFromSecrets(c.b2a, c.a2b, cfg...)
 	require.NoError(t, err)
 	return alice, bob
 }
@@ -259,7 +259,7 @@ func forEachEpochStream(t *testing.T, name string, attack func(t *testing.T, c *
 	for _, cs := range suites {
 		t.Run(cs.suite.String(), func(t *testing.T) {
 			c := newTally(t, name+" "+cs.suite.String())
-			alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite), e2ee.WithEpochGrace(time.Hour, 1))
+			alice, bob := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite, EpochGraceTime: time.Hour, EpochGracePackets: 1})
 			streams := streamsOf(0)
 			rx := newE2EERx(cs.tag)
 			for _, epoch := range []uint64{0, 2} {
@@ -327,7 +327,7 @@ func transplant(t testing.TB, carrier, content []byte) []byte {
 //   - misroute: A's packet unchanged, handed to B's receive path → it opens,
 //     and Open reports A's kind (authenticated by the key), not B's.
 //
-// With WithSSRCKeys each SSRC has its own key and its announced kind:
+// With per-SSRC keys (e2ee.Config.SendStreams) each SSRC has its own key and its announced kind:
 //
 //   - an SSRC announced under another kind, or not announced → ErrUnknownKey;
 //   - the SSRC of another stream of the same kind (a second video layer) →
@@ -339,7 +339,7 @@ func TestE2EEStreamSwap(t *testing.T) {
 	for _, cs := range suites {
 		t.Run(cs.suite.String(), func(t *testing.T) {
 			c := newTally(t, "e2ee stream swap "+cs.suite.String())
-			alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite))
+			alice, bob := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite})
 			rx := newE2EERx(cs.tag)
 			streams := streamsOf(0)
 			for round := range 3 {
@@ -379,9 +379,9 @@ func TestE2EEStreamSwap(t *testing.T) {
 		for _, s := range append(slices.Clone(streams), video2) {
 			announced = append(announced, e2ee.RTPStream{SSRC: s.ssrc, Kind: s.kind})
 		}
-		alice, err := e2ee.NewSessionFromSecrets(call1.a2b, call1.b2a, e2ee.WithSSRCKeys(announced, nil))
+		alice, err := e2ee.NewSessionFromSecrets(call1.a2b, call1.b2a, e2ee.Config{SendStreams: announced})
 		require.NoError(t, err)
-		bob, err := e2ee.NewSessionFromSecrets(call1.b2a, call1.a2b, e2ee.WithSSRCKeys(nil, announced))
+		bob, err := e2ee.NewSessionFromSecrets(call1.b2a, call1.a2b, e2ee.Config{RecvStreams: announced})
 		require.NoError(t, err)
 		accepted := map[uint32]*window{} // per SSRC key
 		for round := range 3 {
@@ -427,7 +427,7 @@ func TestE2EEReflection(t *testing.T) {
 	for _, cs := range suites {
 		t.Run(cs.suite.String(), func(t *testing.T) {
 			c := newTally(t, "e2ee reflection "+cs.suite.String())
-			alice, bob := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite), e2ee.WithEpochGrace(time.Hour, 1))
+			alice, bob := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite, EpochGraceTime: time.Hour, EpochGracePackets: 1})
 			rxA, rxB := newE2EERx(cs.tag), newE2EERx(cs.tag)
 			sa, sb := streamsOf(0), streamsOf(1)
 			for epoch := range uint64(3) {
@@ -468,8 +468,8 @@ func TestE2EECrossCall(t *testing.T) {
 	for _, cs := range suites {
 		t.Run(cs.suite.String(), func(t *testing.T) {
 			c := newTally(t, "e2ee cross-call "+cs.suite.String())
-			a1, _ := e2eePair(t, call1, e2ee.WithCipherSuite(cs.suite))
-			a2, b2 := e2eePair(t, call2, e2ee.WithCipherSuite(cs.suite))
+			a1, _ := e2eePair(t, call1, e2ee.Config{CipherSuite: cs.suite})
+			a2, b2 := e2eePair(t, call2, e2ee.Config{CipherSuite: cs.suite})
 			s1, s2 := streamsOf(0), streamsOf(0)
 			rx := newE2EERx(cs.tag)
 			for round := range 2 {
@@ -495,7 +495,7 @@ func TestE2EECrossCall(t *testing.T) {
 				if other.suite == cs.suite {
 					continue
 				}
-				ao, _ := e2eePair(t, call2, e2ee.WithCipherSuite(other.suite))
+				ao, _ := e2eePair(t, call2, e2ee.Config{CipherSuite: other.suite})
 				so := streamsOf(0)
 				for i := range so {
 					_, g := sealNext(t, ao, so[i])

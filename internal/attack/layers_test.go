@@ -35,10 +35,15 @@ type path struct {
 	rxE            *e2eeRx // bob's E2EE state
 }
 
-func newPath(t testing.TB, c call, suite sframe.CipherSuite, tag int, p srtp.Profile, opts ...e2ee.Option) *path {
+func newPath(t testing.TB, c call, suite sframe.CipherSuite, tag int, p srtp.Profile, cfg ...e2ee.Config) *path {
 	t.Helper()
 	x := &path{profile: p, rxB: newSRTPRx(p), rxE: newE2EERx(tag)}
-	x.alice, x.bob = e2eePair(t, c, append([]e2ee.Option{e2ee.WithCipherSuite(suite)}, opts...)...)
+	var ec e2ee.Config
+	if len(cfg) > 0 {
+		ec = cfg[0]
+	}
+	ec.CipherSuite = suite
+	x.alice, x.bob = e2eePair(t, c, ec)
 	x.aliceA, x.relayA = srtpPair(t, p, c.a2b[0]^0x0a, c.b2a[0]^0x0a)
 	x.relayB, x.bobB = srtpPair(t, p, c.a2b[0]^0x0b, c.b2a[0]^0x0b)
 	return x
@@ -246,7 +251,7 @@ func TestTwoLayerTruncation(t *testing.T) {
 func TestTwoLayerSwapAndReplay(t *testing.T) {
 	forEachPath(t, "two-layer swap and replay", func(t *testing.T, c *tally, cs sframe.CipherSuite, tag int, p srtp.Profile) {
 		const grace = 4 // packets
-		x := newPath(t, call1, cs, tag, p, e2ee.WithEpochGrace(time.Hour, grace))
+		x := newPath(t, call1, cs, tag, p, e2ee.Config{EpochGraceTime: time.Hour, EpochGracePackets: grace})
 		x2 := newPath(t, call2, cs, tag, p)
 		streams, streams2 := streamsOf(0), streamsOf(0)
 		rxA := newSRTPRx(p) // alice's hop-A receive state

@@ -73,9 +73,9 @@ func newCall(id int, grace time.Duration) (*call, error) {
 	cfg := callseal.Config{
 		QueueLength: queueLength,
 		SRTP:        callseal.DirectKeys(profiles[id%len(profiles)]),
-		E2EE: []e2ee.Option{
-			e2ee.WithCipherSuite(sframeSuites[id/len(profiles)%len(sframeSuites)]),
-			e2ee.WithEpochGrace(grace, e2ee.DefaultGracePackets),
+		E2EE: e2ee.Config{
+			CipherSuite:    sframeSuites[id/len(profiles)%len(sframeSuites)],
+			EpochGraceTime: grace,
 		},
 	}
 	c := &call{id: id}

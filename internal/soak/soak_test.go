@@ -28,7 +28,7 @@ type plan struct {
 	speed            float64
 	rekeyLo, rekeyHi time.Duration // each Session rekeys after a uniform random pause in [lo, hi)
 	// grace is how long receivers keep superseded epochs' keys
-	// (e2ee.WithEpochGrace): a rekey's memory is given back only that
+	// (e2ee.Config.EpochGraceTime): a rekey's memory is given back only that
 	// long after it.
 	grace time.Duration
 	full  bool // CALLSEAL_SOAK asked for this run

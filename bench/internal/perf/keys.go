@@ -18,11 +18,11 @@ var (
 // e2eeAlice and e2eeBob return the two ends of one call's E2EE layer: alice
 // seals what bob opens and vice versa.
 func e2eeAlice(s sframe.CipherSuite) (*e2ee.Session, error) {
-	return e2ee.NewSessionFromSecrets(secretAB, secretBA, e2ee.WithCipherSuite(s))
+	return e2ee.NewSessionFromSecrets(secretAB, secretBA, e2ee.Config{CipherSuite: s})
 }
 
 func e2eeBob(s sframe.CipherSuite) (*e2ee.Session, error) {
-	return e2ee.NewSessionFromSecrets(secretBA, secretAB, e2ee.WithCipherSuite(s))
+	return e2ee.NewSessionFromSecrets(secretBA, secretAB, e2ee.Config{CipherSuite: s})
 }
 
 // srtpKeys returns fixed SRTP master keys of profile p for one direction.

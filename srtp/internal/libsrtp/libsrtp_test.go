@@ -288,7 +288,7 @@ func TestDTLSKeys(t *testing.T) {
 			}
 			ks, ss := p.KeySize(), p.SaltSize()
 			clientWrite := srtp.Keys{MasterKey: material[:ks], MasterSalt: material[2*ks : 2*ks+ss]}
-			local, remote, err := srtp.KeysFromDTLS(material, p, true)
+			local, remote, err := srtp.KeysFromDTLS(p, material, true)
 			if err != nil {
 				t.Fatal(err)
 			}
