@@ -102,6 +102,20 @@ type resultSecrets struct {
 	wiped          bool // Wipe erased everything
 }
 
+// noSecrets stands in for the secrets of a Result that no handshake
+// made (the zero Result): everything in it counts as wiped.
+var noSecrets = &resultSecrets{mediaTaken: true, transportTaken: true, wiped: true}
+
+// lockSecrets locks and returns r's secrets; the caller unlocks s.mu.
+func (r *Result) lockSecrets() *resultSecrets {
+	s := r.secrets
+	if s == nil {
+		s = noSecrets
+	}
+	s.mu.Lock()
+	return s
+}
+
 // errTaken returns the error for a secret that is gone: ErrSecretsTaken,
 // and also ErrWiped when Wipe erased it.
 func (s *resultSecrets) errTaken(what string) error {
@@ -214,11 +228,7 @@ func (r *Result) TranscriptHash() [TranscriptHashSize]byte { return r.transcript
 // since policy does not allow E2EE and there are no media secrets. On
 // error the arrays are zero.
 func (r *Result) TakeMediaSecrets() (send, recv [SecretSize]byte, err error) {
-	s := r.secrets
-	if s == nil {
-		return send, recv, fmt.Errorf("%w: not a Result of a completed handshake", ErrSecretsTaken)
-	}
-	s.mu.Lock()
+	s := r.lockSecrets()
 	defer s.mu.Unlock()
 	if s.mediaTaken {
 		return send, recv, s.errTaken("media secrets")
@@ -246,11 +256,7 @@ func (r *Result) TakeMediaSecrets() (send, recv [SecretSize]byte, err error) {
 // refused call must not run at all. A call without E2EE that is not
 // refused still gets its transport secrets. On error the arrays are zero.
 func (r *Result) TakeTransportSecrets() (send, recv [SecretSize]byte, err error) {
-	s := r.secrets
-	if s == nil {
-		return send, recv, fmt.Errorf("%w: not a Result of a completed handshake", ErrSecretsTaken)
-	}
-	s.mu.Lock()
+	s := r.lockSecrets()
 	defer s.mu.Unlock()
 	if s.transportTaken {
 		return send, recv, s.errTaken("transport secrets")
@@ -270,11 +276,7 @@ func (r *Result) TakeTransportSecrets() (send, recv [SecretSize]byte, err error)
 // does not use. The SAS and exporter secrets stay. Calling it again does
 // nothing.
 func (r *Result) DropSecrets() {
-	s := r.secrets
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
+	s := r.lockSecrets()
 	defer s.mu.Unlock()
 	s.dropMediaLocked()
 	s.dropTransportLocked()
@@ -292,11 +294,7 @@ func (r *Result) DropSecrets() {
 // working. Calling it again does nothing. Sessions already keyed from the
 // Result are not affected.
 func (r *Result) Wipe() {
-	s := r.secrets
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
+	s := r.lockSecrets()
 	defer s.mu.Unlock()
 	s.dropMediaLocked()
 	s.dropTransportLocked()
@@ -308,11 +306,7 @@ func (r *Result) Wipe() {
 // Wiped reports whether Wipe (or Handshake.Wipe) erased the Result's
 // secrets.
 func (r *Result) Wiped() bool {
-	s := r.secrets
-	if s == nil {
-		return true
-	}
-	s.mu.Lock()
+	s := r.lockSecrets()
 	defer s.mu.Unlock()
 	return s.wiped
 }
@@ -322,11 +316,7 @@ func (r *Result) Wiped() bool {
 // It stays in the Result until Wipe, after which SASSecret returns zeros
 // (and Wiped reports true: a zero secret gives no check number).
 func (r *Result) SASSecret() [SecretSize]byte {
-	s := r.secrets
-	if s == nil {
-		return [SecretSize]byte{}
-	}
-	s.mu.Lock()
+	s := r.lockSecrets()
 	defer s.mu.Unlock()
 	return s.sas
 }
@@ -345,11 +335,7 @@ func (r *Result) Export(label string, context []byte, length int) ([]byte, error
 	if length < 1 || length > MaxExportSize {
 		return nil, ErrExportLength
 	}
-	s := r.secrets
-	if s == nil {
-		return nil, fmt.Errorf("keyexchange: export: %w", ErrWiped)
-	}
-	s.mu.Lock()
+	s := r.lockSecrets()
 	if s.wiped {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("keyexchange: export: %w", ErrWiped)
