@@ -90,8 +90,17 @@ func decodeSecret(s string, dst *[SecretSize]byte) error {
 	return nil
 }
 
-// Load implements ContinuityStore.
+// Load implements ContinuityStore. Its errors wrap ErrContinuity (and the
+// file system's error, if any: errors.Is(err, fs.ErrPermission) works).
 func (s *FileStore) Load(peerID string) (ContinuityRecord, bool, error) {
+	rec, ok, err := s.load(peerID)
+	if err != nil {
+		return ContinuityRecord{}, false, fmt.Errorf("%w: %w", ErrContinuity, err)
+	}
+	return rec, ok, nil
+}
+
+func (s *FileStore) load(peerID string) (ContinuityRecord, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.read()
@@ -121,8 +130,16 @@ func (s *FileStore) Load(peerID string) (ContinuityRecord, bool, error) {
 }
 
 // Save implements ContinuityStore: it replaces the record of peerID and
-// rewrites the file atomically.
+// rewrites the file atomically. Its errors wrap ErrContinuity (and the file
+// system's error, if any).
 func (s *FileStore) Save(peerID string, rec ContinuityRecord) error {
+	if err := s.save(peerID, rec); err != nil {
+		return fmt.Errorf("%w: %w", ErrContinuity, err)
+	}
+	return nil
+}
+
+func (s *FileStore) save(peerID string, rec ContinuityRecord) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := s.read()
