@@ -21,4 +21,12 @@ var (
 	// received packets could not be sorted into streams. Set
 	// Config.Classify in every Config for a call that may run without E2EE.
 	ErrNoClassifier = errors.New("callseal: Config.Classify is required when the call runs without end-to-end encryption, and it is nil")
+
+	// ErrTransportAuth is returned (wrapped) by ReadRTP and ReadRTCP when
+	// TransportAuthFailureLimit received packets have failed transport
+	// SRTP authentication and none has passed it since New: the parties
+	// (or a party and its relay) use different SRTP profiles or keys, for
+	// example DirectKeys with different profiles, or HopKeys that do not
+	// match the relay's. Reads return it until a packet authenticates.
+	ErrTransportAuth = errors.New("callseal: every packet failed transport SRTP authentication: the peer's SRTP profile or keys differ")
 )

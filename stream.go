@@ -1,6 +1,7 @@
 package callseal
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
@@ -51,11 +52,36 @@ func (st *Stream) WriteRTP(pkt []byte) error { return st.write(pkt) }
 // ReadRTP waits for the next packet received on the stream, with both
 // layers removed, and appends it to dst: a marshalled RTP packet whose
 // header is as the peer sent it. Nothing is allocated when dst has the
-// capacity; pass buf[:0] to reuse buf.
+// capacity; pass buf[:0] to reuse buf. It waits as long as it takes; to
+// give up after a while, or when the call ends, use ReadRTPContext.
 //
-// It returns ErrClosed after Close, and the Transport's error, wrapped,
-// once the Transport failed and the queued packets are read.
-func (st *Stream) ReadRTP(dst []byte) ([]byte, error) { return st.read(dst) }
+// It returns ErrClosed after Close; the Transport's error, wrapped, once
+// the Transport failed and the queued packets are read; and an error
+// wrapping ErrTransportAuth while TransportAuthFailureLimit received
+// packets have failed transport SRTP authentication and none has passed it
+// since New: the peer (or the relay) uses another SRTP profile or other
+// keys, and no packet will ever be delivered. That error is a diagnosis,
+// not the end of the Session: once a packet authenticates, ReadRTP
+// delivers again and the error never recurs, and once one has, failures
+// no longer count (forged packets cannot raise it in a working call).
+func (st *Stream) ReadRTP(dst []byte) ([]byte, error) {
+	return st.read(context.Background(), dst)
+}
+
+// ReadRTPContext is ReadRTP that gives up when ctx is done: it then returns
+// an error wrapping ctx.Err() (context.DeadlineExceeded for a context made
+// by context.WithTimeout or WithDeadline, context.Canceled after its cancel
+// function), and the stream is unaffected: the next read delivers the next
+// packet. A ctx already done fails at once, even when a packet is queued.
+// For a time limit on one read, pass a context.WithTimeout(parent, d); for
+// reads that end when the app hangs up, the call's context. Nothing is
+// allocated for a ctx that is not done.
+//
+// It is safe to call concurrently with Close, which makes it return
+// ErrClosed whatever ctx says.
+func (st *Stream) ReadRTPContext(ctx context.Context, dst []byte) ([]byte, error) {
+	return st.read(ctx, dst)
+}
 
 // WriteRTCP protects the compound RTCP packet pkt with transport SRTP
 // (SRTCP, RFC 3711, Section 3.4) and writes it to the Transport:
@@ -63,8 +89,16 @@ func (st *Stream) ReadRTP(dst []byte) ([]byte, error) { return st.read(dst) }
 func (s *Session) WriteRTCP(pkt []byte) error { return s.rtcp.write(pkt) }
 
 // ReadRTCP waits for the next RTCP packet received and appends it to dst,
-// like ReadRTP.
-func (s *Session) ReadRTCP(dst []byte) ([]byte, error) { return s.rtcp.read(dst) }
+// like ReadRTP, with the same errors.
+func (s *Session) ReadRTCP(dst []byte) ([]byte, error) {
+	return s.rtcp.read(context.Background(), dst)
+}
+
+// ReadRTCPContext is ReadRTCP that gives up when ctx is done, like
+// ReadRTPContext.
+func (s *Session) ReadRTCPContext(ctx context.Context, dst []byte) ([]byte, error) {
+	return s.rtcp.read(ctx, dst)
+}
 
 func (st *Stream) write(pkt []byte) error {
 	st.mu.Lock()
@@ -129,26 +163,46 @@ func (st *Stream) nameForErr() string {
 	return st.kind.String()
 }
 
-func (st *Stream) read(dst []byte) ([]byte, error) {
+func (st *Stream) read(ctx context.Context, dst []byte) ([]byte, error) {
 	s := st.s
 	if s.closed.Load() {
 		return nil, ErrClosed
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, st.readCanceled(err)
+	}
 	lp := s.loop.Load()
-	select {
-	case b := <-st.ready:
-		return st.take(dst, b), nil
-	case <-lp.done:
-		if s.closed.Load() {
-			return nil, ErrClosed
-		}
+	for {
 		select {
 		case b := <-st.ready:
 			return st.take(dst, b), nil
-		default:
-			return nil, lp.err
+		case <-lp.done:
+			if s.closed.Load() {
+				return nil, ErrClosed
+			}
+			select {
+			case b := <-st.ready:
+				return st.take(dst, b), nil
+			default:
+				return nil, lp.err
+			}
+		case <-s.authWatch.alarm():
+			if err := s.authWatch.err(s.profile); err != nil {
+				return nil, err
+			}
+			// A packet authenticated since: alarm() is nil from now on.
+		case <-ctx.Done():
+			if s.closed.Load() {
+				return nil, ErrClosed
+			}
+			return nil, st.readCanceled(ctx.Err())
 		}
 	}
+}
+
+// readCanceled wraps the error of a read's done context.
+func (st *Stream) readCanceled(err error) error {
+	return fmt.Errorf("callseal: %v: read: %w", st.nameForErr(), err)
 }
 
 // take appends the received packet b to dst and recycles b.
