@@ -3,6 +3,8 @@ package callseal
 import (
 	"context"
 	"errors"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -289,4 +291,33 @@ func TestTransportAuthForgedIntoWorkingCall(t *testing.T) {
 	pkt = rtpPacket(testPT[Audio], testSSRC[0][Audio], 2, 160)
 	require.NoError(t, alice.Stream(Audio).WriteRTP(pkt))
 	assert.Equal(t, pkt, readSoon(t, bob.Stream(Audio)))
+}
+
+// The README's "Sending and receiving RTP" snippet is the body of
+// ExampleStream_WriteRTP, which compiles and runs: keep them the same.
+func TestReadmeRTPSnippet(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, sec, ok := strings.Cut(string(readme), "## Sending and receiving RTP\n")
+	require.True(t, ok, "README.md has no section \"Sending and receiving RTP\"")
+	_, snippet, ok := strings.Cut(sec, "```go\n")
+	require.True(t, ok)
+	snippet, _, ok = strings.Cut(snippet, "```\n")
+	require.True(t, ok)
+
+	src, err := os.ReadFile("example_test.go")
+	require.NoError(t, err)
+	_, body, ok := strings.Cut(string(src), "func ExampleStream_WriteRTP() {\n")
+	require.True(t, ok)
+	_, body, ok = strings.Cut(body, "\t// Alice sends")
+	require.True(t, ok)
+	body, output, ok := strings.Cut("\t// Alice sends"+body, "\t// Output:\n")
+	require.True(t, ok)
+	output, _, _ = strings.Cut(output, "}\n")
+
+	var want strings.Builder
+	for line := range strings.Lines(body + output) {
+		want.WriteString(strings.TrimPrefix(line, "\t"))
+	}
+	assert.Equal(t, want.String(), snippet)
 }
