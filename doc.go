@@ -83,7 +83,7 @@
 // readers as well: when TransportAuthFailureLimit packets have failed
 // transport SRTP authentication and none has passed it, the two sides'
 // SRTP profiles or keys differ, and ReadRTP and ReadRTCP return
-// ErrTransportAuth (until a packet authenticates) rather than wait forever.
+// ErrTransportAuth (once per stream) rather than wait forever.
 // ReadRTPContext and ReadRTCPContext give up when their context is done.
 //
 // # One handshake, one Session

@@ -27,6 +27,6 @@ var (
 	// SRTP authentication and none has passed it since New: the parties
 	// (or a party and its relay) use different SRTP profiles or keys, for
 	// example DirectKeys with different profiles, or HopKeys that do not
-	// match the relay's. Reads return it until a packet authenticates.
+	// match the relay's. Each stream's reads, and RTCP's, return it once.
 	ErrTransportAuth = errors.New("callseal: every packet failed transport SRTP authentication: the peer's SRTP profile or keys differ")
 )

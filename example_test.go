@@ -67,6 +67,21 @@ func udpPair() (a, b callseal.Transport) {
 	return callseal.PacketConn(la, lb.LocalAddr()), callseal.PacketConn(lb, la.LocalAddr())
 }
 
+// startCall runs the handshake with the zero policies and starts alice's
+// and bob's Sessions, each on its end of a udpPair with its Config.
+func startCall(ac, bc callseal.Config) (alice, bob *callseal.Session) {
+	ra, rb := runHandshake(policy.Party{}, policy.Party{})
+	ac.Transport, bc.Transport = udpPair()
+	alice, err := callseal.New(ra, ac)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if bob, err = callseal.New(rb, bc); err != nil {
+		log.Fatal(err)
+	}
+	return alice, bob
+}
+
 // A direct, end-to-end encrypted call over UDP: both layers, keys from the
 // handshake, one audio packet from Alice to Bob.
 func Example() {
@@ -185,17 +200,8 @@ func ExampleSession_SetTransport() {
 // pion/rtp (or any packetizer) makes it, and ReadRTPContext gives back the
 // packet as it was sent, here within a time limit.
 func ExampleStream_WriteRTP() {
-	ra, rb := runHandshake(policy.Party{}, policy.Party{})
-	ca, cb := udpPair()
-	alice, err := callseal.New(ra, callseal.Config{Transport: ca})
-	if err != nil {
-		log.Fatal(err)
-	}
+	alice, bob := startCall(callseal.Config{}, callseal.Config{})
 	defer alice.Close()
-	bob, err := callseal.New(rb, callseal.Config{Transport: cb})
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer bob.Close()
 
 	// Alice sends 20 ms of Opus audio.
@@ -239,20 +245,13 @@ func ExampleStream_WriteRTP() {
 
 // Two parties whose transport SRTP profiles differ can exchange nothing:
 // every packet fails authentication. After TransportAuthFailureLimit such
-// packets, with none authenticated, reads return ErrTransportAuth rather
-// than wait.
+// packets, with none authenticated, a read returns ErrTransportAuth (once
+// per stream) rather than wait.
 func ExampleErrTransportAuth() {
-	ra, rb := runHandshake(policy.Party{}, policy.Party{})
-	ca, cb := udpPair()
-	alice, err := callseal.New(ra, callseal.Config{Transport: ca, SRTP: callseal.DirectKeys(srtp.AEAD_AES_128_GCM)})
-	if err != nil {
-		log.Fatal(err)
-	}
+	alice, bob := startCall(
+		callseal.Config{SRTP: callseal.DirectKeys(srtp.AEAD_AES_128_GCM)},
+		callseal.Config{SRTP: callseal.DirectKeys(srtp.AES_CM_128_HMAC_SHA1_80)})
 	defer alice.Close()
-	bob, err := callseal.New(rb, callseal.Config{Transport: cb, SRTP: callseal.DirectKeys(srtp.AES_CM_128_HMAC_SHA1_80)})
-	if err != nil {
-		log.Fatal(err)
-	}
 	defer bob.Close()
 
 	for seq := range uint16(callseal.TransportAuthFailureLimit) {
@@ -264,7 +263,7 @@ func ExampleErrTransportAuth() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err = bob.Stream(callseal.Audio).ReadRTPContext(ctx, nil)
+	_, err := bob.Stream(callseal.Audio).ReadRTPContext(ctx, nil)
 	fmt.Println(errors.Is(err, callseal.ErrTransportAuth))
 	fmt.Println(err)
 	// Output:

@@ -200,13 +200,18 @@ func TestTransportAuthMismatchedProfiles(t *testing.T) {
 			assert.Contains(t, err.Error(), dir.to.Profile().String())
 			t.Log(err)
 
-			// Every reader is told, and again on each read.
-			for range 2 {
-				_, err = dir.to.Stream(Video).ReadRTP(nil)
-				assert.ErrorIs(t, err, ErrTransportAuth)
-				_, err = dir.to.ReadRTCP(nil)
-				assert.ErrorIs(t, err, ErrTransportAuth)
-			}
+			// Each stream is told once, RTCP too; then reads wait again.
+			_, err = dir.to.Stream(Video).ReadRTP(nil)
+			assert.ErrorIs(t, err, ErrTransportAuth)
+			_, err = dir.to.ReadRTCP(nil)
+			assert.ErrorIs(t, err, ErrTransportAuth)
+			send(TransportAuthFailureLimit + 1)
+			noReadWithin(t, dir.to.Stream(Audio))
+			noReadWithin(t, dir.to.Stream(Video))
+			ctx, cancel := context.WithTimeout(t.Context(), readWait)
+			defer cancel()
+			_, err = dir.to.ReadRTCPContext(ctx, nil)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.Zero(t, dir.to.Stats().Stream(Audio).Received.Packets)
 		})
 	}
@@ -244,15 +249,32 @@ func TestTransportAuthRecovers(t *testing.T) {
 	_, err := readAny(t, bob.Stream(Audio))
 	require.ErrorIs(t, err, ErrTransportAuth)
 
+	// The reader that was told waits on, and gets the good packets.
+	type read struct {
+		pkt []byte
+		err error
+	}
+	got := make(chan read, 1)
+	go func() {
+		pkt, err := bob.Stream(Audio).ReadRTPContext(t.Context(), nil)
+		got <- read{pkt, err}
+	}()
+	time.Sleep(10 * time.Millisecond) // let it wait
 	pkt := rtpPacket(testPT[Audio], testSSRC[0][Audio], TransportAuthFailureLimit, 160)
 	require.NoError(t, alice.Stream(Audio).WriteRTP(pkt))
-	// Until the receive loop has it, reads still report the alarm.
-	waitFor(t, 5*time.Second, "the good packet to be queued", func() bool {
-		return bob.Stats().Stream(Audio).Received.Packets == 1
-	})
-	assert.Equal(t, pkt, readSoon(t, bob.Stream(Audio)))
-	noReadWithin(t, bob.Stream(Audio))
+	select {
+	case r := <-got:
+		require.NoError(t, r.err)
+		assert.Equal(t, pkt, r.pkt)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the good packet was not read")
+	}
+	// Streams that were not told never will be: a packet authenticated.
 	noReadWithin(t, bob.Stream(Video))
+	ctx, cancel := context.WithTimeout(t.Context(), readWait)
+	defer cancel()
+	_, err = bob.ReadRTCPContext(ctx, nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, uint64(TransportAuthFailureLimit), bob.Stats().Unattributed.TransportAuthFailures)
 }
 

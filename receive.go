@@ -134,7 +134,8 @@ const TransportAuthFailureLimit = 16 // packets
 // a working call cannot raise the alarm. Packets that are not RTP, or fail
 // for other reasons (replays, malformed), do not count.
 //
-// saw is called by the receive loop only; alarm and err by any reader.
+// Each Stream returns the error to one read (Stream.authTold). saw is
+// called by the receive loop only; alarm and err by any reader.
 type authWatch struct {
 	failures int           // since New, while watching; receive loop only
 	ok       atomic.Bool   // authenticated

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/callseal/callseal/e2ee"
 )
@@ -27,6 +28,8 @@ type Stream struct {
 	free      chan []byte // buffers ReadRTP is done with
 	allocated int         // buffers made so far; receive loop only
 	recvEpoch uint64      // epoch bits of the newest packet received; receive loop only
+
+	authTold atomic.Bool // a read returned ErrTransportAuth
 }
 
 func (st *Stream) init(s *Session, kind MediaKind, queue int) {
@@ -55,15 +58,18 @@ func (st *Stream) WriteRTP(pkt []byte) error { return st.write(pkt) }
 // capacity; pass buf[:0] to reuse buf. It waits as long as it takes; to
 // give up after a while, or when the call ends, use ReadRTPContext.
 //
-// It returns ErrClosed after Close; the Transport's error, wrapped, once
-// the Transport failed and the queued packets are read; and an error
-// wrapping ErrTransportAuth while TransportAuthFailureLimit received
-// packets have failed transport SRTP authentication and none has passed it
-// since New: the peer (or the relay) uses another SRTP profile or other
-// keys, and no packet will ever be delivered. That error is a diagnosis,
-// not the end of the Session: once a packet authenticates, ReadRTP
-// delivers again and the error never recurs, and once one has, failures
-// no longer count (forged packets cannot raise it in a working call).
+// It returns ErrClosed after Close, and the Transport's error, wrapped,
+// once the Transport failed and the queued packets are read.
+//
+// It returns an error wrapping ErrTransportAuth, once for the stream, when
+// TransportAuthFailureLimit received packets have failed transport SRTP
+// authentication and none has passed it since New: the peer (or the relay)
+// uses another SRTP profile or other keys, and no packet will ever be
+// delivered. Show it; the next read waits again, and delivers if good
+// packets start arriving after all. Once a packet has authenticated,
+// failures no longer count, so forged packets cannot raise it in a working
+// call; before, anyone who can send to the Transport can, so an app that
+// ends the call on it should give the peer's packets a moment first.
 func (st *Stream) ReadRTP(dst []byte) ([]byte, error) {
 	return st.read(context.Background(), dst)
 }
@@ -89,7 +95,7 @@ func (st *Stream) ReadRTPContext(ctx context.Context, dst []byte) ([]byte, error
 func (s *Session) WriteRTCP(pkt []byte) error { return s.rtcp.write(pkt) }
 
 // ReadRTCP waits for the next RTCP packet received and appends it to dst,
-// like ReadRTP, with the same errors.
+// like ReadRTP, with the same errors (ErrTransportAuth once for RTCP).
 func (s *Session) ReadRTCP(dst []byte) ([]byte, error) {
 	return s.rtcp.read(context.Background(), dst)
 }
@@ -172,6 +178,10 @@ func (st *Stream) read(ctx context.Context, dst []byte) ([]byte, error) {
 		return nil, st.readCanceled(err)
 	}
 	lp := s.loop.Load()
+	alarm := s.authWatch.alarm()
+	if st.authTold.Load() {
+		alarm = nil
+	}
 	for {
 		select {
 		case b := <-st.ready:
@@ -186,11 +196,11 @@ func (st *Stream) read(ctx context.Context, dst []byte) ([]byte, error) {
 			default:
 				return nil, lp.err
 			}
-		case <-s.authWatch.alarm():
-			if err := s.authWatch.err(s.profile); err != nil {
+		case <-alarm:
+			alarm = nil // wait on: a packet authenticated since, or another read told
+			if err := s.authWatch.err(s.profile); err != nil && st.authTold.CompareAndSwap(false, true) {
 				return nil, err
 			}
-			// A packet authenticated since: alarm() is nil from now on.
 		case <-ctx.Done():
 			if s.closed.Load() {
 				return nil, ErrClosed
