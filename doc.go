@@ -79,7 +79,12 @@
 // unprotect or open are dropped, never returned, and counted per stream in
 // Stats (authentication failures per layer, replays, malformed). Errors from
 // New and WriteRTP wrap the layer's sentinel errors (srtp.ErrMalformed,
-// e2ee.ErrMalformed, ...) for errors.Is.
+// e2ee.ErrMalformed, ...) for errors.Is. One pattern of drops is reported to
+// readers as well: when TransportAuthFailureLimit packets have failed
+// transport SRTP authentication and none has passed it, the two sides'
+// SRTP profiles or keys differ, and ReadRTP and ReadRTCP return
+// ErrTransportAuth (once per stream) rather than wait forever.
+// ReadRTPContext and ReadRTCPContext give up when their context is done.
 //
 // # One handshake, one Session
 //

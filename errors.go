@@ -36,4 +36,12 @@ var (
 	// HopKeys that already keyed a Session: two sessions with the same
 	// keys would reuse keystream.
 	ErrKeySourceUsed = errors.New("callseal: KeySource already used by another Session")
+
+	// ErrTransportAuth is returned (wrapped) by ReadRTP and ReadRTCP when
+	// TransportAuthFailureLimit received packets have failed transport
+	// SRTP authentication and none has passed it since New: the parties
+	// (or a party and its relay) use different SRTP profiles or keys, for
+	// example DirectKeys with different profiles, or HopKeys that do not
+	// match the relay's. Each stream's reads, and RTCP's, return it once.
+	ErrTransportAuth = errors.New("callseal: every packet failed transport SRTP authentication: the peer's SRTP profile or keys differ")
 )

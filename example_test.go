@@ -1,14 +1,18 @@
 package callseal_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
 	"net"
+	"time"
 
 	"github.com/callseal/callseal"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/policy"
+	"github.com/callseal/callseal/srtp"
+	"github.com/pion/rtp"
 )
 
 // runHandshake stands in for the app's signaling: it runs the four-message
@@ -61,6 +65,21 @@ func udpPair() (a, b callseal.Transport) {
 		log.Fatal(err)
 	}
 	return callseal.PacketConn(la, lb.LocalAddr()), callseal.PacketConn(lb, la.LocalAddr())
+}
+
+// startCall runs the handshake with the zero policies and starts alice's
+// and bob's Sessions, each on its end of a udpPair with its Config.
+func startCall(ac, bc callseal.Config) (alice, bob *callseal.Session) {
+	ra, rb := runHandshake(policy.Party{}, policy.Party{})
+	ac.Transport, bc.Transport = udpPair()
+	alice, err := callseal.New(ra, ac)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if bob, err = callseal.New(rb, bc); err != nil {
+		log.Fatal(err)
+	}
+	return alice, bob
 }
 
 // A direct, end-to-end encrypted call over UDP: both layers, keys from the
@@ -175,4 +194,79 @@ func ExampleSession_SetTransport() {
 	// second session: true
 	// <nil> <nil>
 	// "hi" <nil>
+}
+
+// Sending and receiving RTP: WriteRTP takes a marshalled RTP packet, as
+// pion/rtp (or any packetizer) makes it, and ReadRTPContext gives back the
+// packet as it was sent, here within a time limit.
+func ExampleStream_WriteRTP() {
+	alice, bob := startCall(callseal.Config{}, callseal.Config{})
+	defer alice.Close()
+	defer bob.Close()
+
+	// Alice sends 20 ms of Opus audio.
+	pkt := rtp.Packet{
+		Header: rtp.Header{
+			Version:        2,
+			PayloadType:    111,        // as the SDP says (a=rtpmap:111 opus/48000/2)
+			SequenceNumber: 7,          // +1 per packet, starting at random
+			Timestamp:      960,        // +960 per 20 ms packet (48 kHz clock), starting at random
+			SSRC:           0x11223344, // random, one per stream
+		},
+		Payload: []byte("opus frame"),
+	}
+	raw, err := pkt.Marshal()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := alice.Stream(callseal.Audio).WriteRTP(raw); err != nil {
+		log.Fatal(err)
+	}
+
+	// Bob waits for it, for at most 2 seconds.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	buf := make([]byte, 0, 1500) // reused for every packet
+	buf, err = bob.Stream(callseal.Audio).ReadRTPContext(ctx, buf[:0])
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Fatal("no audio for 2 s")
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	var got rtp.Packet
+	if err := got.Unmarshal(buf); err != nil { // got.Payload points into buf: copy what you keep
+		log.Fatal(err)
+	}
+	fmt.Printf("PT %d, seq %d, ts %d, SSRC %#x: %q\n",
+		got.PayloadType, got.SequenceNumber, got.Timestamp, got.SSRC, got.Payload)
+	// Output:
+	// PT 111, seq 7, ts 960, SSRC 0x11223344: "opus frame"
+}
+
+// Two parties whose transport SRTP profiles differ can exchange nothing:
+// every packet fails authentication. After TransportAuthFailureLimit such
+// packets, with none authenticated, a read returns ErrTransportAuth (once
+// per stream) rather than wait.
+func ExampleErrTransportAuth() {
+	alice, bob := startCall(
+		callseal.Config{SRTP: callseal.DirectKeys(srtp.AEAD_AES_128_GCM)},
+		callseal.Config{SRTP: callseal.DirectKeys(srtp.AES_CM_128_HMAC_SHA1_80)})
+	defer alice.Close()
+	defer bob.Close()
+
+	for seq := range uint16(callseal.TransportAuthFailureLimit) {
+		pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, SequenceNumber: seq, SSRC: 1}, Payload: []byte("opus")}
+		raw, _ := pkt.Marshal()
+		if err := alice.Stream(callseal.Audio).WriteRTP(raw); err != nil {
+			log.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := bob.Stream(callseal.Audio).ReadRTPContext(ctx, nil)
+	fmt.Println(errors.Is(err, callseal.ErrTransportAuth))
+	fmt.Println(err)
+	// Output:
+	// true
+	// callseal: every packet failed transport SRTP authentication: the peer's SRTP profile or keys differ (16 packets failed, none passed; this side uses AES_CM_128_HMAC_SHA1_80)
 }

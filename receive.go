@@ -3,7 +3,10 @@ package callseal
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"syscall"
+
+	"github.com/callseal/callseal/srtp"
 )
 
 // maxLearnedSSRCs bounds the SSRC→stream map the receive loop learns from
@@ -56,6 +59,7 @@ func (s *Session) handle(l *layers, pkt []byte, learned map[uint32]MediaKind) {
 	}
 	if isRTCP(pkt) {
 		out, err := l.outer.UnprotectRTCP(pkt[:0], pkt)
+		s.authWatch.saw(err)
 		if err != nil {
 			s.rtcp.counters.drop(err)
 			return
@@ -82,6 +86,7 @@ func (s *Session) handle(l *layers, pkt []byte, learned map[uint32]MediaKind) {
 	}
 
 	sealed, err := l.outer.UnprotectRTP(pkt[:0], pkt)
+	s.authWatch.saw(err)
 	if err != nil {
 		counters.drop(err)
 		return
@@ -111,4 +116,62 @@ func (s *Session) handle(l *layers, pkt []byte, learned map[uint32]MediaKind) {
 		st.counters.rekeysReceived.Add(d)
 	}
 	st.deliver(plain, sealedLen, wire)
+}
+
+// TransportAuthFailureLimit is how many received packets must fail
+// transport SRTP authentication, with none passing it since New, before
+// ReadRTP and ReadRTCP return ErrTransportAuth. A few lost or stray packets
+// cannot reach it; a peer with another SRTP profile or other keys reaches it
+// in a fraction of a second of media.
+const TransportAuthFailureLimit = 16 // packets
+
+// authWatch tells the readers that transport SRTP authentication has failed
+// for every packet received so far, TransportAuthFailureLimit of them: the
+// two parties' SRTP profiles or keys differ, and no packet will ever be
+// delivered. Its states: watching (the start), alarmed (the limit reached,
+// nothing authenticated) and authenticated (a packet, RTP or RTCP, passed;
+// final). Once authenticated, failures are ignored, so packets forged into
+// a working call cannot raise the alarm. Packets that are not RTP, or fail
+// for other reasons (replays, malformed), do not count.
+//
+// Each Stream returns the error to one read (Stream.authTold). saw is
+// called by the receive loop only; alarm and err by any reader.
+type authWatch struct {
+	failures int           // since New, while watching; receive loop only
+	ok       atomic.Bool   // authenticated
+	alarmed  chan struct{} // closed on watching → alarmed
+}
+
+func (w *authWatch) init() { w.alarmed = make(chan struct{}) }
+
+// saw records the outcome of one transport SRTP unprotect: err is its
+// error, nil if the packet authenticated.
+func (w *authWatch) saw(err error) {
+	switch {
+	case w.ok.Load():
+	case err == nil:
+		w.ok.Store(true)
+	case errors.Is(err, srtp.ErrAuth) && w.failures < TransportAuthFailureLimit:
+		if w.failures++; w.failures == TransportAuthFailureLimit {
+			close(w.alarmed)
+		}
+	}
+}
+
+// alarm returns a channel that is closed while the watch is alarmed, and
+// nil (never ready) once a packet has authenticated.
+func (w *authWatch) alarm() <-chan struct{} {
+	if w.ok.Load() {
+		return nil
+	}
+	return w.alarmed
+}
+
+// err returns the error a reader reports when alarm fired, or nil if a
+// packet has authenticated since. p is this side's profile.
+func (w *authWatch) err(p srtp.Profile) error {
+	if w.ok.Load() {
+		return nil
+	}
+	return fmt.Errorf("%w (%d packets failed, none passed; this side uses %v)", ErrTransportAuth, TransportAuthFailureLimit, p)
 }

@@ -87,6 +87,7 @@ type Session struct {
 	rtcp    Stream
 
 	unattributed streamCounters
+	authWatch    authWatch // ErrTransportAuth for readers
 
 	closed atomic.Bool
 	// loop is the receive loop; SetTransport starts a new one if the last
@@ -188,6 +189,7 @@ func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 		s.streams[k].init(s, MediaKind(k), cfg.QueueLength)
 	}
 	s.rtcp.init(s, rtcpKind, cfg.QueueLength)
+	s.authWatch.init()
 	s.startReceive(l)
 	return s, nil
 }

@@ -1,8 +1,10 @@
 package callseal
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/callseal/callseal/e2ee"
 )
@@ -26,6 +28,8 @@ type Stream struct {
 	free      chan []byte // buffers ReadRTP is done with
 	allocated int         // buffers made so far; receive loop only
 	recvEpoch uint64      // epoch bits of the newest packet received; receive loop only
+
+	authTold atomic.Bool // a read returned ErrTransportAuth
 }
 
 func (st *Stream) init(s *Session, kind MediaKind, queue int) {
@@ -51,11 +55,39 @@ func (st *Stream) WriteRTP(pkt []byte) error { return st.write(pkt) }
 // ReadRTP waits for the next packet received on the stream, with both
 // layers removed, and appends it to dst: a marshalled RTP packet whose
 // header is as the peer sent it. Nothing is allocated when dst has the
-// capacity; pass buf[:0] to reuse buf.
+// capacity; pass buf[:0] to reuse buf. It waits as long as it takes; to
+// give up after a while, or when the call ends, use ReadRTPContext.
 //
 // It returns ErrClosed after Close, and the Transport's error, wrapped,
 // once the Transport failed and the queued packets are read.
-func (st *Stream) ReadRTP(dst []byte) ([]byte, error) { return st.read(dst) }
+//
+// It returns an error wrapping ErrTransportAuth, once for the stream, when
+// TransportAuthFailureLimit received packets have failed transport SRTP
+// authentication and none has passed it since New: the peer (or the relay)
+// uses another SRTP profile or other keys, and no packet will ever be
+// delivered. Show it; the next read waits again, and delivers if good
+// packets start arriving after all. Once a packet has authenticated,
+// failures no longer count, so forged packets cannot raise it in a working
+// call; before, anyone who can send to the Transport can, so an app that
+// ends the call on it should give the peer's packets a moment first.
+func (st *Stream) ReadRTP(dst []byte) ([]byte, error) {
+	return st.read(context.Background(), dst)
+}
+
+// ReadRTPContext is ReadRTP that gives up when ctx is done: it then returns
+// an error wrapping ctx.Err() (context.DeadlineExceeded for a context made
+// by context.WithTimeout or WithDeadline, context.Canceled after its cancel
+// function), and the stream is unaffected: the next read delivers the next
+// packet. A ctx already done fails at once, even when a packet is queued.
+// For a time limit on one read, pass a context.WithTimeout(parent, d); for
+// reads that end when the app hangs up, the call's context. Nothing is
+// allocated for a ctx that is not done.
+//
+// It is safe to call concurrently with Close, which makes it return
+// ErrClosed whatever ctx says.
+func (st *Stream) ReadRTPContext(ctx context.Context, dst []byte) ([]byte, error) {
+	return st.read(ctx, dst)
+}
 
 // WriteRTCP protects the compound RTCP packet pkt with transport SRTP
 // (SRTCP, RFC 3711, Section 3.4) and writes it to the Transport:
@@ -63,8 +95,16 @@ func (st *Stream) ReadRTP(dst []byte) ([]byte, error) { return st.read(dst) }
 func (s *Session) WriteRTCP(pkt []byte) error { return s.rtcp.write(pkt) }
 
 // ReadRTCP waits for the next RTCP packet received and appends it to dst,
-// like ReadRTP.
-func (s *Session) ReadRTCP(dst []byte) ([]byte, error) { return s.rtcp.read(dst) }
+// like ReadRTP, with the same errors (ErrTransportAuth once for RTCP).
+func (s *Session) ReadRTCP(dst []byte) ([]byte, error) {
+	return s.rtcp.read(context.Background(), dst)
+}
+
+// ReadRTCPContext is ReadRTCP that gives up when ctx is done, like
+// ReadRTPContext.
+func (s *Session) ReadRTCPContext(ctx context.Context, dst []byte) ([]byte, error) {
+	return s.rtcp.read(ctx, dst)
+}
 
 func (st *Stream) write(pkt []byte) error {
 	st.mu.Lock()
@@ -129,26 +169,50 @@ func (st *Stream) nameForErr() string {
 	return st.kind.String()
 }
 
-func (st *Stream) read(dst []byte) ([]byte, error) {
+func (st *Stream) read(ctx context.Context, dst []byte) ([]byte, error) {
 	s := st.s
 	if s.closed.Load() {
 		return nil, ErrClosed
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, st.readCanceled(err)
+	}
 	lp := s.loop.Load()
-	select {
-	case b := <-st.ready:
-		return st.take(dst, b), nil
-	case <-lp.done:
-		if s.closed.Load() {
-			return nil, ErrClosed
-		}
+	alarm := s.authWatch.alarm()
+	if st.authTold.Load() {
+		alarm = nil
+	}
+	for {
 		select {
 		case b := <-st.ready:
 			return st.take(dst, b), nil
-		default:
-			return nil, lp.err
+		case <-lp.done:
+			if s.closed.Load() {
+				return nil, ErrClosed
+			}
+			select {
+			case b := <-st.ready:
+				return st.take(dst, b), nil
+			default:
+				return nil, lp.err
+			}
+		case <-alarm:
+			alarm = nil // wait on: a packet authenticated since, or another read told
+			if err := s.authWatch.err(s.profile); err != nil && st.authTold.CompareAndSwap(false, true) {
+				return nil, err
+			}
+		case <-ctx.Done():
+			if s.closed.Load() {
+				return nil, ErrClosed
+			}
+			return nil, st.readCanceled(ctx.Err())
 		}
 	}
+}
+
+// readCanceled wraps the error of a read's done context.
+func (st *Stream) readCanceled(err error) error {
+	return fmt.Errorf("callseal: %v: read: %w", st.nameForErr(), err)
 }
 
 // take appends the received packet b to dst and recycles b.

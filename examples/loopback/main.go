@@ -76,6 +76,10 @@
 //
 //	go run ./examples/loopback -loss 0.1 -reorder 0.1 -dup 0.05 -seed 1
 //
+// The received media is written to files, one per stream and receiver, in
+// the directory -out names; without -out, in a new temporary directory that
+// the program removes before it exits.
+//
 // Exit status:
 //
 //	0  the check numbers match and every frame arrived byte-identical; under
@@ -85,13 +89,13 @@
 //	   packet are reported as incomplete)
 //	1  the call failed, or a frame was lost or changed (under impairment: a
 //	   rule above was broken)
+//	2  the command line is invalid
 //	3  the check numbers differ: a man in the middle was detected (the
 //	   expected outcome of -mitm and of -mitm downgrade); this takes
 //	   precedence over 1
 //	4  the call was refused because a party requires E2EE and it would be
 //	   off (-require-e2ee; the expected outcome of -mitm downgrade
 //	   -require-e2ee); no media flowed; this takes precedence over 3 and 1
-//	2  the command line is invalid
 //
 // go run prints a non-zero status ("exit status 3") but itself exits 1; to
 // test the status in a script, build the program first:
@@ -122,7 +126,7 @@ import (
 // config is what the command line sets.
 type config struct {
 	audio, video, screen string        // media files; "" means the embedded one
-	out                  string        // where received media is written; "" means a new temp dir
+	out                  string        // where received media is written; "" means a temp dir, removed at exit
 	speed                float64       // media pacing: 1 is real time
 	timeout              time.Duration // the whole call
 	mitm                 mitmMode      // put an active man in the middle in the relay, and how it attacks
@@ -154,18 +158,36 @@ func main() {
 	}
 }
 
-// usageHead is the start of -h's output; the flags follow.
-const usageHead = `usage: loopback [-mitm [downgrade]] [-require-e2ee] [-cache dir [-verified]] [flags]
+// usageHead is the start of -h's output; the flags follow. Its exit
+// statuses are those of the package doc, in the same order (TestUsage).
+const usageHead = `usage: loopback [-mitm [downgrade]] [-require-e2ee] [-cache dir [-verified]]
+                [-loss P] [-reorder P] [-dup P] [-jitter D] [-seed N] [-out dir] [flags]
 
-Places an end-to-end encrypted call between alice and bob through a relay on 127.0.0.1.
+Places a real end-to-end encrypted call between two parties, alice and bob, in one process:
+over UDP on 127.0.0.1, through a relay that terminates transport SRTP on each hop. They run
+the key exchange through the relay's signaling, show their check numbers side by side, then
+send each other audio, video and screen share (embedded clips unless -audio, -video, -screen)
+through both layers (E2EE SFrame inside transport SRTP). Each receiver checks every frame
+byte for byte, and the report shows what the relay could and could not read.
   -mitm             the relay is a man in the middle that re-seals the media (exit 3)
   -mitm downgrade   the relay claims compliance recording to each party, so the call runs
                     without E2EE and the relay reads the media (exit 3; also -mitm=downgrade)
   -require-e2ee     both parties require E2EE: a downgraded call is refused (exit 4)
+  -cache dir        key continuity: each party keeps its retained secret in dir, and with
+                    -verified a call with matching numbers makes the next "verified earlier"
+  -loss, -reorder, -dup, -jitter
+                    impair the relay's path; the report accounts for every packet
 
-Exit status: 0 call OK, check numbers match; 1 the call failed, or a frame was lost or
-changed; 2 invalid command line; 3 the check numbers differ: man in the middle detected;
-4 the call was refused: a party requires end-to-end encryption and it would be off.
+The received media is written to -out dir; without -out, to a temporary directory that is
+removed before the program exits.
+
+Exit status:
+  0  the call worked: the check numbers match and every frame arrived intact
+  1  the call failed, or a frame was lost or changed
+  2  the command line is invalid
+  3  the check numbers differ: a man in the middle was detected (takes precedence over 1)
+  4  the call was refused: a party requires end-to-end encryption and it would be off
+     (takes precedence over 3 and 1)
 
 Flags:
 `
@@ -180,7 +202,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	fs.StringVar(&cfg.audio, "audio", "", "Ogg Opus file to send as audio (default: embedded speech clip)")
 	fs.StringVar(&cfg.video, "video", "", "VP8 IVF file to send as camera video (default: embedded clip)")
 	fs.StringVar(&cfg.screen, "screen", "", "VP8 IVF file to send as screen share (default: embedded clip)")
-	fs.StringVar(&cfg.out, "out", "", "directory for the received media (default: a new temporary directory)")
+	fs.StringVar(&cfg.out, "out", "", "keep the received media in `dir` (default: a temporary directory, removed at exit)")
 	fs.Float64Var(&cfg.speed, "speed", 2, "send media at this many times real time")
 	fs.DurationVar(&cfg.timeout, "timeout", 25*time.Second, "give up on the call after this long")
 	fs.Var(&cfg.mitm, "mitm", "make the relay an active man in the middle (two handshakes); the check numbers then differ and the program exits 3.\n"+
@@ -256,6 +278,7 @@ func run(ctx context.Context, cfg config, stdout io.Writer) (*callReport, error)
 		if outDir, err = os.MkdirTemp("", "callseal-loopback-"); err != nil {
 			return nil, err
 		}
+		defer os.RemoveAll(outDir) // the report has been printed: the files are checked
 	} else if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}

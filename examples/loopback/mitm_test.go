@@ -87,26 +87,33 @@ func TestLoopbackMITM(t *testing.T) {
 
 // TestExitStatus runs the program as a process: 0 for an honest call, also
 // through an impaired relay, 3 (exitMITM) with -mitm, and the report says why.
+// Without -out, whatever the outcome, the program leaves nothing in the
+// temporary directory; with -out the received media stays there.
 func TestExitStatus(t *testing.T) {
 	for _, c := range []struct {
 		name, args string
 		code       int
 		says       string
+		out        bool // pass -out
 	}{
-		{"honest", "", exitOK, "OK: check numbers match"},
-		{"mitm", "-mitm", exitMITM, "MAN IN THE MIDDLE DETECTED"},
-		{"impaired", "-loss 0.1 -reorder 0.1 -dup 0.05 -seed 1", exitOK, "OK: check numbers match, every packet is accounted for"},
-		{"downgrade", "-mitm downgrade", exitMITM, offNotice},
-		{"downgrade=", "-mitm=downgrade", exitMITM, "MAN IN THE MIDDLE DETECTED"},
-		{"downgrade refused", "-mitm downgrade -require-e2ee", exitRefused, "CALL REFUSED (exit status 4)"},
-		{"require-e2ee first", "-require-e2ee -mitm downgrade", exitRefused, refusedNotice},
-		{"require-e2ee honest", "-require-e2ee", exitOK, "OK: check numbers match"},
-		{"stray word", "downgrade", exitUsage, ""},
+		{"honest", "", exitOK, "OK: check numbers match", false},
+		{"mitm", "-mitm", exitMITM, "MAN IN THE MIDDLE DETECTED", false},
+		{"impaired", "-loss 0.1 -reorder 0.1 -dup 0.05 -seed 1", exitOK, "OK: check numbers match, every packet is accounted for", true},
+		{"downgrade", "-mitm downgrade", exitMITM, offNotice, false},
+		{"downgrade=", "-mitm=downgrade", exitMITM, "MAN IN THE MIDDLE DETECTED", false},
+		{"downgrade refused", "-mitm downgrade -require-e2ee", exitRefused, "CALL REFUSED (exit status 4)", false},
+		{"require-e2ee first", "-require-e2ee -mitm downgrade", exitRefused, refusedNotice, false},
+		{"require-e2ee honest", "-require-e2ee", exitOK, "OK: check numbers match", false},
+		{"stray word", "downgrade", exitUsage, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			tmp, out := t.TempDir(), t.TempDir()
+			args := "-speed 8 " + c.args
+			if c.out {
+				args += " -out " + out
+			}
 			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "LOOPBACK_TEST_MAIN=1",
-				"LOOPBACK_TEST_ARGS=-speed 8 -out "+t.TempDir()+" "+c.args)
+			cmd.Env = append(os.Environ(), "LOOPBACK_TEST_MAIN=1", "LOOPBACK_TEST_ARGS="+args, "TMPDIR="+tmp)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
@@ -119,6 +126,18 @@ func TestExitStatus(t *testing.T) {
 			}
 			assert.Equal(t, c.code, code, "exit status; stderr:\n%s", stderr.String())
 			assert.Contains(t, stdout.String(), c.says)
+
+			left, err := os.ReadDir(tmp)
+			require.NoError(t, err)
+			assert.Empty(t, left, "left in the temporary directory")
+			kept, err := os.ReadDir(out)
+			require.NoError(t, err)
+			if c.out {
+				assert.Len(t, kept, 6, "received media files in -out") // 2 receivers × 3 streams
+			}
+			if strings.Contains(stdout.String(), "received media written to") {
+				assert.Equal(t, !c.out, strings.Contains(stdout.String(), "removed at exit"), "the report says where the files are")
+			}
 		})
 	}
 }
@@ -325,17 +344,5 @@ func TestParseFlags(t *testing.T) {
 		assert.Equal(t, c.mitm, cfg.mitm, "%q: -mitm", c.args)
 		assert.Equal(t, c.require, cfg.requireE2EE, "%q: -require-e2ee", c.args)
 		assert.Equal(t, c.speed, cfg.speed, "%q: -speed", c.args)
-	}
-}
-
-// TestUsage: -h documents every exit status, 4 included.
-func TestUsage(t *testing.T) {
-	var out bytes.Buffer
-	fs := flag.NewFlagSet("loopback", flag.ContinueOnError)
-	fs.SetOutput(&out)
-	_, err := parseFlags(fs, []string{"-h"})
-	require.ErrorIs(t, err, flag.ErrHelp)
-	for _, want := range []string{"-mitm downgrade", "-require-e2ee", "3 the check numbers differ", "4 the call was refused"} {
-		assert.Contains(t, out.String(), want)
 	}
 }

@@ -32,6 +32,7 @@ type callReport struct {
 	unattributed   [2]uint64       // per receiving side: packets rejected before their stream was known
 	impair         impairment      // with -loss, -reorder, -dup or -jitter
 	outDir         string
+	keepFiles      bool // outDir is -out's, not a temporary directory
 }
 
 // A streamReport is one direction of one track: what was sent, what arrived,
@@ -62,6 +63,7 @@ func newReport(c *call, cfg config, outDir string) *callReport {
 		relayMedia: [2]string{c.relay.mediaAddr(alice), c.relay.mediaAddr(bob)},
 		impair:     cfg.impair,
 		outDir:     outDir,
+		keepFiles:  cfg.out != "",
 	}
 	c.relay.mu.Lock()
 	rep.sigLog = c.relay.sigLog
@@ -452,7 +454,11 @@ func (rep *callReport) print(w io.Writer) {
 	}
 	p("")
 
-	p("received media written to %s:", rep.outDir)
+	if rep.keepFiles {
+		p("received media written to %s:", rep.outDir)
+	} else {
+		p("received media written to %s, which is removed at exit (-out dir keeps it):", rep.outDir)
+	}
 	for _, sr := range rep.streams {
 		p("  %s", sr.file)
 	}
