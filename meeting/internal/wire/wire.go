@@ -29,16 +29,16 @@ const Version = 1
 
 // Sizes and limits (PROTOCOL.md, "Limits").
 const (
-	HeaderSize       = 6                     // bytes: version, type, epoch
-	SeqSize          = 8                     // bytes: channel sequence number, big-endian
-	SealedHeaderSize = HeaderSize + SeqSize  // bytes: the AAD of a sealed record
-	TagSize          = 16                    // bytes: AES-GCM tag
-	PublicKeySize    = 32                    // bytes: Ed25519 public key (RFC 8032, Section 5.1.5)
-	SignatureSize    = 64                    // bytes: Ed25519 signature (RFC 8032, Section 5.1.6)
-	SecretSize       = 32                    // bytes: epoch secret
-	LengthSize       = 2                     // bytes: big-endian length of an ID
-	MaxIDSize        = 256                   // bytes: a participant ID, as keyexchange.MaxIDSize
-	MaxRoster        = 256                   // entries: an 8-bit sender index
+	HeaderSize       = 6                    // bytes: version, type, epoch
+	SeqSize          = 8                    // bytes: channel sequence number, big-endian
+	SealedHeaderSize = HeaderSize + SeqSize // bytes: the AAD of a sealed record
+	TagSize          = 16                   // bytes: AES-GCM tag
+	PublicKeySize    = 32                   // bytes: Ed25519 public key (RFC 8032, Section 5.1.5)
+	SignatureSize    = 64                   // bytes: Ed25519 signature (RFC 8032, Section 5.1.6)
+	SecretSize       = 32                   // bytes: epoch secret
+	LengthSize       = 2                    // bytes: big-endian length of an ID
+	MaxIDSize        = 256                  // bytes: a participant ID, as keyexchange.MaxIDSize
+	MaxRoster        = 256                  // entries: an 8-bit sender index
 	welcomeFixedSize = PublicKeySize + SignatureSize + 1 + 1 + SecretSize + LengthSize
 	entryMaxSize     = 1 + LengthSize + MaxIDSize
 	// MaxMessageSize bounds every record: room for the largest Welcome
