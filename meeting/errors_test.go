@@ -29,14 +29,7 @@ func TestBadKeyMessages(t *testing.T) {
 	m := s.members[pid(1)]
 	lid := s.leader.ID()
 
-	req, err := m.ResyncRequest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply, err := s.leader.Handle(m.ID(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req, reply := s.resync(m)
 	flip := func(b []byte, i int) []byte {
 		c := bytes.Clone(b)
 		c[(i+len(c))%len(c)] ^= 0x01
@@ -161,16 +154,8 @@ func TestMissedJoinNotice(t *testing.T) {
 	if snap(m) != before {
 		t.Fatal("a gap changed the state")
 	}
-	req, err := m.ResyncRequest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply, err := s.leader.Handle(m.ID(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Handle(reply); err != nil {
-		t.Fatal(err)
+	if _, reply := s.resync(m); m.Handle(reply) != nil {
+		t.Fatal("the resync answer does not apply")
 	}
 	delete(s.members, pid(6)) // admitted on the leader only: remove it
 	s.leave(pid(6))

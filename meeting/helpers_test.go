@@ -219,6 +219,19 @@ func (s *sim) checkAgree() {
 	}
 }
 
+// resync returns m's Resync request and the leader's answer.
+func (s *sim) resync(m *Member) (req, reply []byte) {
+	s.tb.Helper()
+	req, err := m.ResyncRequest()
+	if err != nil {
+		s.tb.Fatal(err)
+	}
+	if reply, err = s.leader.Handle(m.ID(), req); err != nil {
+		s.tb.Fatal(err)
+	}
+	return req, reply
+}
+
 // mustErr fails unless err matches target.
 func mustErr(tb testing.TB, err, target error) {
 	tb.Helper()
