@@ -105,7 +105,7 @@ func TestReadRTPContextClose(t *testing.T) {
 		wg.Go(func() {
 			var err error
 			if i%2 == 0 {
-				_, err = bob.Stream(MediaKind(i%int(numKinds))).ReadRTPContext(ctx, nil)
+				_, err = bob.Stream(MediaKind(i%int(NumKinds))).ReadRTPContext(ctx, nil)
 			} else {
 				_, err = bob.ReadRTCPContext(ctx, nil)
 			}
