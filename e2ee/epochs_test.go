@@ -79,12 +79,7 @@ func TestEpochs(t *testing.T) {
 // TestEpochsSSRCKeys: with per-SSRC keys each stream moves on its own, and
 // Epochs sums a kind's streams.
 func TestEpochsSSRCKeys(t *testing.T) {
-	aliceStreams := []RTPStream{{SSRC: 0x1111, Kind: Audio}, {SSRC: 0x2222, Kind: Video}, {SSRC: 0x3333, Kind: Video}}
-	bobStreams := []RTPStream{{SSRC: 0x9999, Kind: Audio}}
-	alice, err := NewSessionFromSecrets(secretA, secretB, WithSSRCKeys(aliceStreams, bobStreams))
-	require.NoError(t, err)
-	bob, err := NewSessionFromSecrets(secretB, secretA, WithSSRCKeys(bobStreams, aliceStreams))
-	require.NoError(t, err)
+	alice, bob := newSSRCPair(t) // alice: video 0x2222 and 0x3333
 	seq := uint16(0)
 	send := func(ssrc uint32) {
 		t.Helper()
