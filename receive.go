@@ -100,7 +100,6 @@ func (s *Session) handle(l *layers, pkt []byte, learned map[uint32]MediaKind) {
 		return
 	}
 
-	epoch, _ := sealedEpoch(sealed) // Open overwrites the SFrame header
 	sealedLen := len(sealed)
 	plain, k, err := l.inner.Open(sealed[:0], sealed)
 	if err != nil {
@@ -111,10 +110,6 @@ func (s *Session) handle(l *layers, pkt []byte, learned map[uint32]MediaKind) {
 		learned[ssrc] = k
 	}
 	st := &s.streams[k]
-	if d := epochsAhead(st.recvEpoch, epoch); d > 0 {
-		st.recvEpoch = epoch
-		st.counters.rekeysReceived.Add(d)
-	}
 	st.deliver(plain, sealedLen, wire)
 }
 

@@ -82,6 +82,9 @@ type Session struct {
 	// The layers; nil after Close. Writers load them under their stream's
 	// mutex, the receive loop once when it starts.
 	layers atomic.Pointer[layers]
+	// inner is the E2EE layer (nil when E2EE is off), kept after Close for
+	// Stats, which reads its epochs.
+	inner *e2ee.Session
 
 	streams [NumKinds]Stream
 	rtcp    Stream
@@ -175,7 +178,7 @@ func New(res *keyexchange.Result, cfg Config) (*Session, error) {
 			return nil, fmt.Errorf("callseal: %w", err)
 		}
 		in.Claim(s) // cannot fail: the session is new
-		l.inner = in
+		l.inner, s.inner = in, in
 		s.overhead = in.Overhead()
 	}
 	s.checkNumber = verify.CheckNumber(res)
@@ -315,7 +318,7 @@ func (s *Session) Rekey() error {
 func (s *Session) Stats() Stats {
 	st := Stats{E2EE: s.decision.E2EE, RTCP: s.rtcp.counters.snapshot(), Unattributed: s.unattributed.snapshot()}
 	for k := range s.streams {
-		st.Streams[k] = s.streams[k].counters.snapshot()
+		st.Streams[k] = s.streams[k].stats()
 	}
 	return st
 }

@@ -36,9 +36,12 @@ type StreamStats struct {
 	Malformed             uint64 // not parseable, or an unknown or expired E2EE key
 	Overflows             uint64 // the stream's receive queue was full
 
-	// Rekeys counts E2EE epoch changes: RekeysSent of this party's send
-	// key for the stream (Rekey, or automatic before the key's usage
-	// limit), RekeysReceived of the peer's, seen on authenticated packets.
+	// Rekeys counts E2EE epoch changes, as the E2EE layer reports them
+	// (e2ee.Session.Epochs): RekeysSent of this party's send key for the
+	// stream (Rekey, or automatic before the key's usage limit), counted
+	// when the key moves; RekeysReceived of the peer's, counted when a
+	// packet of the new epoch authenticates (epochs whose packets were all
+	// lost included). Zero for RTCP, Unattributed and calls without E2EE.
 	RekeysSent, RekeysReceived uint64
 }
 
@@ -76,7 +79,7 @@ type streamCounters struct {
 	sentPackets, sentBytes, sentSealed, sentWire atomic.Uint64
 	recvPackets, recvBytes, recvSealed, recvWire atomic.Uint64
 	transportAuth, e2eeAuth, replays, bad        atomic.Uint64
-	overflows, rekeysSent, rekeysReceived        atomic.Uint64
+	overflows                                    atomic.Uint64
 }
 
 func (c *streamCounters) sent(bytes, sealed, wire int) {
@@ -107,6 +110,16 @@ func (c *streamCounters) drop(err error) {
 	}
 }
 
+// stats returns the stream's counters, with the rekey counts of the E2EE
+// layer (e2ee.Session.Epochs: it takes the key chains' locks briefly).
+func (st *Stream) stats() StreamStats {
+	c := st.counters.snapshot()
+	if in := st.s.inner; in != nil {
+		c.RekeysSent, c.RekeysReceived = in.Epochs(st.kind)
+	}
+	return c
+}
+
 func (c *streamCounters) snapshot() StreamStats {
 	return StreamStats{
 		Sent:                  Counters{c.sentPackets.Load(), c.sentBytes.Load(), c.sentSealed.Load(), c.sentWire.Load()},
@@ -116,7 +129,5 @@ func (c *streamCounters) snapshot() StreamStats {
 		Replays:               c.replays.Load(),
 		Malformed:             c.bad.Load(),
 		Overflows:             c.overflows.Load(),
-		RekeysSent:            c.rekeysSent.Load(),
-		RekeysReceived:        c.rekeysReceived.Load(),
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"github.com/callseal/callseal/e2ee"
 )
 
 // rtcpKind marks the Session's RTCP pseudo-stream.
@@ -20,16 +18,13 @@ type Stream struct {
 	kind     MediaKind
 	counters streamCounters
 
-	mu        sync.Mutex // guards buf and sendEpoch
-	buf       []byte     // reused for the sealed and protected packet
-	sendEpoch uint64     // E2EE epoch bits of the last packet sent
+	mu  sync.Mutex // guards buf
+	buf []byte     // reused for the sealed and protected packet
 
 	ready     chan []byte // received packets, for ReadRTP
 	free      chan []byte // buffers ReadRTP is done with
 	allocated int         // buffers made so far; receive loop only
-	recvEpoch uint64      // epoch bits of the newest packet received; receive loop only
-
-	authTold atomic.Bool // a read returned ErrTransportAuth
+	authTold  atomic.Bool // a read returned ErrTransportAuth
 }
 
 func (st *Stream) init(s *Session, kind MediaKind, queue int) {
@@ -131,12 +126,6 @@ func (st *Stream) write(pkt []byte) error {
 			return fmt.Errorf("callseal: %v: %w", st.kind, err)
 		}
 		sealedLen = len(sealed)
-		if e, ok := sealedEpoch(sealed); ok {
-			if d := epochsAhead(st.sendEpoch, e); d > 0 {
-				st.sendEpoch = e
-				st.counters.rekeysSent.Add(d)
-			}
-		}
 		// In place: sealed is st.buf, or a larger buffer Seal made.
 		if out, err = l.outer.ProtectRTP(sealed[:0], sealed); err != nil {
 			return fmt.Errorf("callseal: %v: %w", st.kind, err)
@@ -261,18 +250,4 @@ func (st *Stream) wipe() {
 			return
 		}
 	}
-}
-
-// epochsAhead returns how many epochs e is ahead of last, given that both
-// are the epoch bits of SFrame KIDs (the epoch modulo 2^e2ee.EpochBits), or
-// 0 if e is not ahead (the same epoch, or a late packet of an older one).
-// An e2ee receiver follows a stream at most e2ee.MaxEpochAhead epochs ahead;
-// the epochs beyond are the older ones it may still open.
-func epochsAhead(last, e uint64) uint64 {
-	const mod = 1 << e2ee.EpochBits
-	d := (e - last) % mod
-	if d > e2ee.MaxEpochAhead {
-		return 0
-	}
-	return d
 }

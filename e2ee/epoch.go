@@ -38,8 +38,9 @@ type sendChain struct {
 
 	cur atomic.Pointer[sendKey] // the key Seal uses
 
-	mu   sync.Mutex // serializes ratchets; guards base
-	base []byte     // base key of cur's epoch
+	mu          sync.Mutex // serializes ratchets; guards base and closedEpoch
+	base        []byte     // base key of cur's epoch
+	closedEpoch uint64     // cur's epoch when Close dropped it (for Epochs)
 }
 
 // sendKey is the key of one epoch and its counter. Replaced as a whole.
@@ -387,6 +388,9 @@ func (s *Session) sealRatchet(sc *sendChain, sk *sendKey) (*sendKey, uint64, err
 func (s *Session) Close() error {
 	for _, sc := range s.sendChains() {
 		sc.mu.Lock()
+		if sk := sc.cur.Load(); sk != nil {
+			sc.closedEpoch = sk.epoch
+		}
 		sc.cur.Store(nil)
 		clear(sc.base)
 		sc.base = nil

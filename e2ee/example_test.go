@@ -84,3 +84,26 @@ func exampleResult() *keyexchange.Result {
 	}
 	return res
 }
+
+// Epochs counts the ratchet steps each way, for call statistics: a Rekey
+// moves a send key that has sealed, and the peer follows when a packet of
+// the new epoch authenticates.
+func ExampleSession_Epochs() {
+	aliceToBob := []byte("0123456789abcdef0123456789abcdef")
+	bobToAlice := []byte("fedcba9876543210fedcba9876543210")
+	alice, _ := e2ee.NewSessionFromSecrets(aliceToBob, bobToAlice)
+	bob, _ := e2ee.NewSessionFromSecrets(bobToAlice, aliceToBob)
+	pkt, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SSRC: 0x1234}, Payload: []byte("frame")}).Marshal()
+
+	for range 2 {
+		sealed, _ := alice.Seal(nil, pkt, e2ee.Video)
+		if _, _, err := bob.Open(nil, sealed); err != nil {
+			panic(err)
+		}
+		_ = alice.Rekey()
+	}
+	send, _ := alice.Epochs(e2ee.Video)
+	_, recv := bob.Epochs(e2ee.Video)
+	fmt.Printf("alice sends in epoch %d, bob has followed to epoch %d\n", send, recv)
+	// Output: alice sends in epoch 2, bob has followed to epoch 1
+}

@@ -19,13 +19,26 @@ func rtpWithSSRC(t testing.TB, ssrc uint32, seq uint16) []byte {
 	return b
 }
 
-func TestSSRCKeys(t *testing.T) {
-	aliceStreams := []RTPStream{{SSRC: 0x1111, Kind: Audio}, {SSRC: 0x2222, Kind: Video}, {SSRC: 0x3333, Kind: Video}}
-	bobStreams := []RTPStream{{SSRC: 0x9999, Kind: Audio}}
+// The streams of the per-SSRC tests: alice sends one audio and two video
+// streams, bob one audio stream.
+var (
+	aliceStreams = []RTPStream{{SSRC: 0x1111, Kind: Audio}, {SSRC: 0x2222, Kind: Video}, {SSRC: 0x3333, Kind: Video}}
+	bobStreams   = []RTPStream{{SSRC: 0x9999, Kind: Audio}}
+)
+
+// newSSRCPair is newPair with per-SSRC keys: alice sends aliceStreams, bob
+// bobStreams.
+func newSSRCPair(t *testing.T) (alice, bob *Session) {
+	t.Helper()
 	alice, err := NewSessionFromSecrets(secretA, secretB, Config{SendStreams: aliceStreams, RecvStreams: bobStreams})
 	require.NoError(t, err)
-	bob, err := NewSessionFromSecrets(secretB, secretA, Config{SendStreams: bobStreams, RecvStreams: aliceStreams})
+	bob, err = NewSessionFromSecrets(secretB, secretA, Config{SendStreams: bobStreams, RecvStreams: aliceStreams})
 	require.NoError(t, err)
+	return alice, bob
+}
+
+func TestSSRCKeys(t *testing.T) {
+	alice, bob := newSSRCPair(t)
 
 	// The key of each stream is the draft's: the SSRC key derived once from
 	// the kind's base key, then ratcheted per stream (RFC 9605, Section 5.1).

@@ -9,6 +9,7 @@ import (
 	"github.com/pion/interceptor"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/internal/rtpheader"
 )
 
 // Errors of the receive path. They never reach the app (the packet is
@@ -45,7 +46,7 @@ func (r *remoteStream) Read(b []byte, a interceptor.Attributes) (int, intercepto
 func (r *remoteStream) openPacket(sess *e2ee.Session, pkt []byte) (int, error) {
 	m, err := openInPlace(sess, pkt)
 	if err == nil {
-		r.pt.Store(uint32(pkt[1] & 0x7f))
+		r.pt.Store(uint32(rtpheader.PayloadType(pkt)))
 	}
 	return m, err
 }
@@ -103,40 +104,22 @@ type rtpLayout struct {
 	meta, off, end int
 }
 
-// parseRTP checks and locates the parts of an RTP packet (RFC 3550,
-// Section 5.1).
+// parseRTP checks and locates the parts of an RTP packet with
+// rtpheader.Parse (RFC 3550, Sections 5.1 and 5.3.1): version 2, complete
+// CSRC list and extension, and with P a padding count within the payload.
+// Its errors wrap e2ee.ErrMalformed.
 func parseRTP(pkt []byte) (rtpLayout, error) {
-	if len(pkt) < rtpFixedHeaderSize {
-		return rtpLayout{}, errShortRTP
-	}
-	if pkt[0]>>6 != rtpVersion {
+	l, err := rtpheader.Parse(pkt)
+	switch err {
+	case nil:
+		return rtpLayout{meta: l.MetaEnd, off: l.PayloadOff, end: l.PayloadEnd}, nil
+	case rtpheader.ErrVersion:
 		return rtpLayout{}, errRTPVersion
-	}
-	meta := rtpFixedHeaderSize + rtpCSRCSize*int(pkt[0]&0x0f)
-	if len(pkt) < meta {
+	case rtpheader.ErrPadding:
+		return rtpLayout{}, errRTPPadding
+	default:
 		return rtpLayout{}, errShortRTP
 	}
-	off := meta
-	if pkt[0]&rtpExtensionBit != 0 {
-		if len(pkt)-off < rtpExtHeaderSize {
-			return rtpLayout{}, errShortRTP
-		}
-		off += rtpExtHeaderSize + 4*int(binary.BigEndian.Uint16(pkt[off+2:]))
-		if len(pkt) < off {
-			return rtpLayout{}, errShortRTP
-		}
-	}
-	end := len(pkt)
-	if pkt[0]&rtpPaddingBit != 0 {
-		// RFC 3550, Section 5.1: the last octet of the padding is a count
-		// of how many padding octets should be ignored, including itself.
-		p := int(pkt[end-1])
-		if p == 0 || end-p < off {
-			return rtpLayout{}, errRTPPadding
-		}
-		end -= p
-	}
-	return rtpLayout{meta: meta, off: off, end: end}, nil
 }
 
 // openInPlace opens the sealed packet pkt in place and returns the length

@@ -9,18 +9,17 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/internal/rtpheader"
 )
 
-// RTP header sizes in bytes (RFC 3550, Section 5.1).
+// RTP header sizes in bytes and bits (RFC 3550, Section 5.1).
 const (
-	rtpFixedHeaderSize = 12 // bytes
-	rtpCSRCSize        = 4  // bytes per CSRC
-	rtpExtHeaderSize   = 4  // bytes: profile, length in 32-bit words
-	rtpMaxCSRCs        = 15
-	rtpVersion         = 2
+	rtpFixedHeaderSize = rtpheader.FixedHeaderSize // bytes
+	rtpCSRCSize        = rtpheader.CSRCSize        // bytes per CSRC
+	rtpMaxCSRCs        = rtpheader.MaxCSRCs
 
-	rtpPaddingBit   = 0x20
-	rtpExtensionBit = 0x10
+	rtpPaddingBit   = rtpheader.PaddingBit
+	rtpExtensionBit = rtpheader.ExtensionBit
 )
 
 // Errors of the send path for packets pion or the app built wrongly.
