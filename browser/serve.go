@@ -1,0 +1,42 @@
+package browser
+
+import (
+	"bytes"
+	_ "embed"
+	"net/http"
+	"time"
+)
+
+// The names under which Handler serves the assets, relative to where it is
+// mounted.
+const (
+	WasmFile     = "callseal.wasm"
+	WasmExecFile = "wasm_exec.js"
+	GlueFile     = "callseal.js"
+)
+
+// glue is callseal.js: it loads the module and turns the Error values the
+// module returns into exceptions.
+//
+//go:embed callseal.js
+var glue []byte
+
+// Glue returns callseal.js, the JavaScript glue that loads the module.
+func Glue() []byte { return bytes.Clone(glue) }
+
+// Handler serves WasmFile, WasmExecFile and GlueFile at the root of its
+// URL space (mount it with http.StripPrefix to put them elsewhere) and
+// answers 404 Not Found to every other path. Responses carry
+// "Cache-Control: no-cache", so a page always runs the module built last.
+func (a *Assets) Handler() http.Handler {
+	files := map[string][]byte{"/" + WasmFile: a.Wasm, "/" + WasmExecFile: a.WasmExec, "/" + GlueFile: glue}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeContent(w, r, r.URL.Path, time.Time{}, bytes.NewReader(b))
+	})
+}
