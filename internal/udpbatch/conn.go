@@ -3,6 +3,7 @@ package udpbatch
 import (
 	"fmt"
 	"net"
+	"sync/atomic"
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -18,6 +19,42 @@ type message = ipv4.Message
 type batchConn interface {
 	ReadBatch(ms []message, flags int) (int, error)
 	WriteBatch(ms []message, flags int) (int, error)
+}
+
+// batch is what a Reader and a Writer share: the socket and the messages
+// of one system call, each with a single-buffer list of its own.
+type batch struct {
+	conn  batchConn
+	msgs  []message // Config.Batch entries; msgs[i].Buffers is bufs1[i:i+1]
+	bufs1 [][]byte
+	busy  atomic.Bool // a method is running
+}
+
+// newBatch returns the batch of conn for cfg, with cfg's defaults set.
+func newBatch(conn *net.UDPConn, cfg Config, sourceAddr bool) (*batch, Config, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, cfg, err
+	}
+	bc, err := newBatchConn(conn, sourceAddr)
+	if err != nil {
+		return nil, cfg, err
+	}
+	b := &batch{conn: bc, msgs: make([]message, cfg.Batch), bufs1: make([][]byte, cfg.Batch)}
+	for i := range b.msgs {
+		b.msgs[i].Buffers = b.bufs1[i : i+1 : i+1]
+	}
+	return b, cfg, nil
+}
+
+// carve returns n buffers of size bytes, from one allocation.
+func carve(n, size int) [][]byte {
+	store := make([]byte, n*size)
+	bufs := make([][]byte, n)
+	for i := range bufs {
+		bufs[i] = store[i*size : (i+1)*size : (i+1)*size]
+	}
+	return bufs
 }
 
 // newBatchConn returns the batchConn for conn. A conn that reads without

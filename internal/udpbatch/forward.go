@@ -39,12 +39,7 @@ func NewForwarder(in, out *net.UDPConn, cfg Config) (*Forwarder, error) {
 		return nil, err
 	}
 	cfg, _ = cfg.withDefaults() // checked by NewReader
-	f := &Forwarder{r: r, w: w, bufs: make([][]byte, cfg.Batch), sizes: make([]int, cfg.Batch)}
-	store := make([]byte, cfg.Batch*cfg.Size)
-	for i := range f.bufs {
-		f.bufs[i] = store[i*cfg.Size : (i+1)*cfg.Size : (i+1)*cfg.Size]
-	}
-	return f, nil
+	return &Forwarder{r: r, w: w, bufs: carve(cfg.Batch, cfg.Size), sizes: make([]int, cfg.Batch)}, nil
 }
 
 // Forward waits for at least one datagram, reads a batch, and sends each

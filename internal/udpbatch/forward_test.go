@@ -1,7 +1,6 @@
 package udpbatch
 
 import (
-	"bytes"
 	"errors"
 	"net"
 	"testing"
@@ -21,13 +20,7 @@ func TestForwarder(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var listeners []*net.UDPConn
-				var to []*net.UDPAddr
-				for range 5 {
-					c := listen(t, ip)
-					listeners = append(listeners, c)
-					to = append(to, addrOf(c))
-				}
+				listeners, to := listenMany(t, ip, 5)
 				sizes := []int{160, 1200, 2000, 1400, 100, 1500}
 				var want [][]byte
 				for seq, n := range sizes {
@@ -66,16 +59,7 @@ func TestForwarder(t *testing.T) {
 							wantHere = append(wantHere, d)
 						}
 					}
-					r, err := NewReader(c, Config{})
-					if err != nil {
-						t.Fatal(err)
-					}
-					got := readAll(t, r, buffers(8, DefaultSize), len(wantHere))
-					for j := range wantHere {
-						if !bytes.Equal(got[j], wantHere[j]) {
-							t.Errorf("listener %d datagram %d: got %d bytes, want %d", i, j, len(got[j]), len(wantHere[j]))
-						}
-					}
+					expectDatagrams(t, c, wantHere)
 				}
 				f.busy.Store(true)
 				if _, err := f.Forward(route); !errors.Is(err, ErrBusy) {

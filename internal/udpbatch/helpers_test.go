@@ -81,3 +81,31 @@ func readAll(t testing.TB, r *Reader, bufs [][]byte, want int) [][]byte {
 	}
 	return got
 }
+
+// expectDatagrams reads len(want) datagrams from c and checks that they
+// are want, in order.
+func expectDatagrams(t testing.TB, c *net.UDPConn, want [][]byte) {
+	t.Helper()
+	r, err := NewReader(c, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r, buffers(8, DefaultSize), len(want))
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("datagram %d: got %d bytes, want %d", i, len(got[i]), len(want[i]))
+		}
+	}
+}
+
+// listenMany opens n sockets on ip and returns them with their addresses.
+func listenMany(t testing.TB, ip string, n int) ([]*net.UDPConn, []*net.UDPAddr) {
+	t.Helper()
+	var cs []*net.UDPConn
+	var as []*net.UDPAddr
+	for range n {
+		c := listen(t, ip)
+		cs, as = append(cs, c), append(as, addrOf(c))
+	}
+	return cs, as
+}

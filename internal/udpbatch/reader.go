@@ -14,12 +14,9 @@ import (
 // may be called from any goroutine. It holds no reference to the caller's
 // buffers between calls.
 type Reader struct {
-	conn      batchConn
-	msgs      []message // Batch entries; Buffers point into bufs1
-	bufs1     [][]byte  // one single-buffer list per message
-	source    []*net.UDPAddr
+	*batch
+	source    []*net.UDPAddr // of the last batch, with Config.SourceAddr
 	withAddr  bool
-	busy      atomic.Bool
 	truncated atomic.Uint64
 }
 
@@ -27,23 +24,11 @@ type Reader struct {
 // ErrInvalid for a nil conn or a Config out of range. Closing conn is the
 // caller's business, and ends a pending ReadBatch.
 func NewReader(conn *net.UDPConn, cfg Config) (*Reader, error) {
-	cfg, err := cfg.withDefaults()
+	b, cfg, err := newBatch(conn, cfg, cfg.SourceAddr)
 	if err != nil {
 		return nil, err
 	}
-	bc, err := newBatchConn(conn, cfg.SourceAddr)
-	if err != nil {
-		return nil, err
-	}
-	r := &Reader{
-		conn:     bc,
-		msgs:     make([]message, cfg.Batch),
-		bufs1:    make([][]byte, cfg.Batch),
-		withAddr: cfg.SourceAddr,
-	}
-	for i := range r.msgs {
-		r.msgs[i].Buffers = r.bufs1[i : i+1 : i+1]
-	}
+	r := &Reader{batch: b, withAddr: cfg.SourceAddr}
 	if cfg.SourceAddr {
 		r.source = make([]*net.UDPAddr, cfg.Batch)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -87,7 +88,7 @@ func TestReaderTable(t *testing.T) {
 							t.Errorf("datagram %d: got %d bytes %x…, want %d bytes %x…", i, len(got[i]), got[i][:min(8, len(got[i]))], len(want[i]), want[i][:min(8, len(want[i]))])
 						}
 					}
-					if runtime.GOOS == "linux" && !equalInts(calls, tc.wantCalls) {
+					if runtime.GOOS == "linux" && !slices.Equal(calls, tc.wantCalls) {
 						t.Errorf("datagrams per ReadBatch = %v, want %v", calls, tc.wantCalls)
 					}
 					if r.Truncated() != tc.wantTrunc {
@@ -105,18 +106,6 @@ func TestReaderTable(t *testing.T) {
 			}
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestReaderInvalid(t *testing.T) {

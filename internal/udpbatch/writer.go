@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync/atomic"
 )
 
 // A Writer sends datagrams over a *net.UDPConn in batches: Add queues a
@@ -18,38 +17,20 @@ import (
 // hold a datagram back calls Flush when it has nothing more to send for
 // now.
 type Writer struct {
-	conn  batchConn
-	msgs  []message // Batch entries; Buffers point into bufs1
-	bufs1 [][]byte  // one single-buffer list per message
-	slots [][]byte  // Add's copies, Size bytes each
-	n     int       // queued messages
-	busy  atomic.Bool
+	*batch
+	slots [][]byte // Add's copies, Size bytes each
+	n     int      // queued messages
 }
 
 // NewWriter returns a Writer on conn. It returns an error wrapping
 // ErrInvalid for a nil conn or a Config out of range (Config.SourceAddr
 // is not used). Closing conn is the caller's business.
 func NewWriter(conn *net.UDPConn, cfg Config) (*Writer, error) {
-	cfg, err := cfg.withDefaults()
+	b, cfg, err := newBatch(conn, cfg, true) // sends to addresses
 	if err != nil {
 		return nil, err
 	}
-	bc, err := newBatchConn(conn, true) // sends to addresses
-	if err != nil {
-		return nil, err
-	}
-	w := &Writer{
-		conn:  bc,
-		msgs:  make([]message, cfg.Batch),
-		bufs1: make([][]byte, cfg.Batch),
-		slots: make([][]byte, cfg.Batch),
-	}
-	store := make([]byte, cfg.Batch*cfg.Size)
-	for i := range w.msgs {
-		w.msgs[i].Buffers = w.bufs1[i : i+1 : i+1]
-		w.slots[i] = store[i*cfg.Size : (i+1)*cfg.Size : (i+1)*cfg.Size]
-	}
-	return w, nil
+	return &Writer{batch: b, slots: carve(cfg.Batch, cfg.Size)}, nil
 }
 
 // Add queues a copy of pkt for to (nil on a connected socket: its peer),

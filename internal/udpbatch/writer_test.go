@@ -74,16 +74,7 @@ func TestWriterTable(t *testing.T) {
 					if w.Pending() != 0 {
 						t.Errorf("Pending() = %d after Flush", w.Pending())
 					}
-					r, err := NewReader(rc, Config{})
-					if err != nil {
-						t.Fatal(err)
-					}
-					got := readAll(t, r, buffers(8, DefaultSize), len(want))
-					for i := range want {
-						if !bytes.Equal(got[i], want[i]) {
-							t.Errorf("datagram %d: got %d bytes, want %d", i, len(got[i]), len(want[i]))
-						}
-					}
+					expectDatagrams(t, rc, want)
 					if nativeBatch && pc.calls != tc.wantCalls {
 						t.Errorf("WriteBatch calls = %d, want %d", pc.calls, tc.wantCalls)
 					}
@@ -122,16 +113,7 @@ func TestWriterSkipsRefused(t *testing.T) {
 			if !errors.As(errs, &op) {
 				t.Errorf("errors = %v, want the socket's *net.OpError", errs)
 			}
-			r, err := NewReader(rc, Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := readAll(t, r, buffers(8, DefaultSize), len(want))
-			for i := range want {
-				if !bytes.Equal(got[i], want[i]) {
-					t.Errorf("datagram %d: got %d bytes, want %d", i, len(got[i]), len(want[i]))
-				}
-			}
+			expectDatagrams(t, rc, want)
 		})
 	}
 }
@@ -144,13 +126,7 @@ func TestWriterFanout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var listeners []*net.UDPConn
-			var to []*net.UDPAddr
-			for range 11 {
-				c := listen(t, ip)
-				listeners = append(listeners, c)
-				to = append(to, addrOf(c))
-			}
+			listeners, to := listenMany(t, ip, 11)
 			first := datagram(0, 30)
 			if err := w.Add(first, to[0]); err != nil { // queued before: sent first
 				t.Fatal(err)
@@ -163,20 +139,11 @@ func TestWriterFanout(t *testing.T) {
 				t.Errorf("Pending() = %d after Fanout", w.Pending())
 			}
 			for i, c := range listeners {
-				r, err := NewReader(c, Config{})
-				if err != nil {
-					t.Fatal(err)
-				}
 				want := [][]byte{pkt}
 				if i == 0 {
 					want = [][]byte{first, pkt}
 				}
-				got := readAll(t, r, buffers(4, DefaultSize), len(want))
-				for j := range want {
-					if !bytes.Equal(got[j], want[j]) {
-						t.Errorf("listener %d datagram %d: got %d bytes, want %d", i, j, len(got[j]), len(want[j]))
-					}
-				}
+				expectDatagrams(t, c, want)
 			}
 		})
 	}
