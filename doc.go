@@ -14,11 +14,15 @@
 // Run the handshake (package keyexchange) over the app's signaling channel,
 // then pass its Result to New with a Transport: a connected *net.UDPConn,
 // PacketConn for any net.PacketConn and peer address, or anything that
-// carries one packet per Read and Write. Config.SRTP says where the
-// transport SRTP keys come from: the handshake (DirectKeys, the default, for
-// a peer-to-peer call where nobody terminates SRTP), DTLS-SRTP keying
-// material (DTLSKeys, RFC 5764) or explicit keys for a hop to a relay
-// (HopKeys). Both parties show CheckNumber to their users, who compare it.
+// carries one packet per Read and Write. The receive loop reads a UDP
+// socket (a *net.UDPConn, or PacketConn's Transport for one) in batches:
+// one recvmmsg system call returns up to 8 queued datagrams on Linux (one
+// per call on other systems); writes send one datagram per WriteRTP.
+// Config.SRTP says where the transport SRTP keys come from: the handshake
+// (DirectKeys, the default, for a peer-to-peer call where nobody terminates
+// SRTP), DTLS-SRTP keying material (DTLSKeys, RFC 5764) or explicit keys for
+// a hop to a relay (HopKeys). Both parties show CheckNumber to their users,
+// who compare it.
 //
 // A Session, a KeySource and so a Config never print or log keys: fmt
 // (every verb) and log/slog (LogValue) show the policy decision, the SRTP

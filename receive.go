@@ -16,15 +16,37 @@ const maxLearnedSSRCs = 64
 // receive is the receive loop: it reads the current transport until it
 // fails or the Session closes, and hands each packet to handle. When
 // SetTransport replaced the transport it was reading, it continues on the
-// new one.
+// new one. A transport with ReadBatch (batchReaderOf) returns several
+// packets per call.
 func (s *Session) receive(l *layers, lp *recvLoop) {
 	defer close(lp.done)
-	buf := make([]byte, MaxPacketSize)
-	defer clear(buf) // held plaintext
+	var bufs [][]byte // bufs[0] for Read; recvBatch of them for ReadBatch
+	defer func() {
+		for _, b := range bufs {
+			clear(b) // held plaintext
+		}
+	}()
+	bufs = append(bufs, make([]byte, MaxPacketSize))
+	sizes := make([]int, recvBatch)
 	learned := make(map[uint32]MediaKind)
+	var br batchReader
+	var brOf Transport // the transport br reads
 	for {
 		tb := s.transport.Load()
-		n, err := tb.t.Read(buf)
+		if tb.t != brOf {
+			br, brOf = batchReaderOf(tb.t), tb.t
+			for br != nil && len(bufs) < recvBatch {
+				bufs = append(bufs, make([]byte, MaxPacketSize))
+			}
+		}
+		var n int
+		var err error
+		if br != nil {
+			n, err = br.ReadBatch(bufs, sizes)
+		} else {
+			sizes[0], err = tb.t.Read(bufs[0])
+			n = 1
+		}
 		if err != nil {
 			if s.closed.Load() {
 				lp.err = ErrClosed
@@ -45,7 +67,9 @@ func (s *Session) receive(l *layers, lp *recvLoop) {
 			s.loopMu.Unlock()
 			return
 		}
-		s.handle(l, buf[:n], learned)
+		for i := range n {
+			s.handle(l, bufs[i][:sizes[i]], learned)
+		}
 	}
 }
 

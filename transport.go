@@ -2,6 +2,8 @@ package callseal
 
 import (
 	"net"
+
+	"github.com/callseal/callseal/internal/udpbatch"
 )
 
 // MaxPacketSize is the largest datagram, in bytes, a Session reads from its
@@ -14,6 +16,12 @@ const MaxPacketSize = 65535 // bytes
 // connected *net.UDPConn (net.DialUDP) is a Transport as it is; PacketConn
 // adapts a net.PacketConn with a peer address, and tests and relays can use
 // in-memory pipes.
+//
+// A *net.UDPConn, and PacketConn's Transport for one, are read in batches:
+// one system call returns up to 8 queued datagrams (recvmmsg on Linux,
+// through golang.org/x/net; one datagram per call on other systems), so
+// that a receiver under load pays the system call once per batch. Writes
+// send one packet each.
 //
 // The Session calls Read from one goroutine, and Write from several at once
 // (one per stream writer and RTCP); Write must be safe for that. Close must
@@ -32,7 +40,13 @@ var _ Transport = (*net.UDPConn)(nil)
 // authentication and are dropped, so a peer whose address changes (NAT
 // rebinding) is still heard. Closing the Transport closes conn.
 func PacketConn(conn net.PacketConn, peer net.Addr) Transport {
-	return &packetConn{conn: conn, peer: peer}
+	pc := packetConn{conn: conn, peer: peer}
+	if u, ok := conn.(*net.UDPConn); ok {
+		if r, err := udpbatch.NewReader(u, udpbatch.Config{Batch: recvBatch}); err == nil {
+			return &udpPacketConn{packetConn: pc, r: r}
+		}
+	}
+	return &pc
 }
 
 type packetConn struct {

@@ -6,7 +6,10 @@
 // pion/srtp alone, e2ee per SFrame suite, srtp per profile and the full
 // two-layer send and receive paths at 64, 160, 1200 and 1400 payload bytes,
 // plus the handshake per suite, multi-core scaling and the memory each call
-// holds. It prints a markdown report, checks the performance targets
+// holds, and through the socket: CPU per packet end to end on loopback UDP
+// (plain UDP, callseal reading one datagram per call, callseal reading in
+// batches) and an SFU forwarding one speaker to 199 listeners, batched and
+// with one system call per datagram. It prints a markdown report, checks the performance targets
 // (targets.go) and writes BENCHMARKS.md and bench.png (the chart) to -out.
 //
 // Each target comes out met, bounded by a library (over the limit, but the
@@ -157,7 +160,13 @@ func run(o options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return 1
 	}
+	sock, err := measureSocket(o.run, o.quick, o.count, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 1
+	}
 	rep := newReport(env, res, mem, measureLibCosts())
+	rep.sock = sock
 
 	dir := o.out
 	if dir == "" {

@@ -16,6 +16,7 @@ type report struct {
 	lib     libCosts
 	paths   []perf.Path
 	targets []target
+	sock    *socketResults // nil when not measured
 }
 
 func newReport(env environment, res map[string]*result, mem perf.Memory, lib libCosts) *report {
@@ -189,6 +190,7 @@ func (r *report) markdown() string {
 	}
 
 	r.capacity(p)
+	r.socketSection(p)
 	r.scalingSection(p)
 	r.handshakeSection(p)
 	r.memorySection(p)

@@ -250,3 +250,24 @@ func TestMarkdown(t *testing.T) {
 	// Without CTR-HMAC allocations there is no allocation note.
 	assert.NotContains(t, testReport(nil).markdown(), "Allocations of the AES-CTR-HMAC suites")
 }
+
+func TestSocketSection(t *testing.T) {
+	r := testReport(nil)
+	assert.NotContains(t, r.markdown(), "## Through the socket", "not measured, not shown")
+	r.sock = &socketResults{
+		cpu: map[int]map[perf.SocketVariant]float64{
+			160:  {perf.PlainUDP: 10000, perf.CallsealSingle: 10700, perf.CallsealBatched: 9630},
+			1200: {perf.PlainUDP: 10000, perf.CallsealSingle: 13000, perf.CallsealBatched: 11700},
+		},
+		sfu: map[bool]perf.SFU{
+			true:  {In: 100, NsPerIn: 199 * 3000, NsPerOut: 3000},
+			false: {In: 100, NsPerIn: 199 * 4000, NsPerOut: 4000},
+		},
+	}
+	md := r.markdown()
+	assert.Contains(t, md, "| 160 B | callseal, one read per packet | 10.7 µs | 1.07× | – |")
+	assert.Contains(t, md, "| 1200 B | callseal, batched reads | 11.7 µs | 1.17× | 0.90× |")
+	assert.Contains(t, md, "| one system call per datagram | 4.00 µs | 1.3 k | 250.0 k | 1.00× |")
+	assert.Contains(t, md, "| **batched** | 3.00 µs | 1.7 k | 333.3 k | 1.33× |")
+	assert.Less(t, strings.Index(md, "## Calls per core"), strings.Index(md, "## Through the socket"))
+}

@@ -50,30 +50,7 @@ func Handshake(s keyexchange.Suite) func(*testing.B) {
 }
 
 func handshake(s keyexchange.Suite) error {
-	alice, err := keyexchange.New(handshakeConfig(keyexchange.Initiator, s))
-	if err != nil {
-		return err
-	}
-	bob, err := keyexchange.New(handshakeConfig(keyexchange.Responder, s))
-	if err != nil {
-		return err
-	}
-	msg, err := alice.Start() // Commit
-	if err != nil {
-		return err
-	}
-	// Response, Reveal, Confirm, then nil: the initiator sends no reply.
-	next := [2]*keyexchange.Handshake{bob, alice}
-	for i := 0; msg != nil; i++ {
-		if msg, err = next[i%2].Handle(msg); err != nil {
-			return err
-		}
-	}
-	ra, err := alice.Result()
-	if err != nil {
-		return err
-	}
-	rb, err := bob.Result()
+	ra, rb, err := handshakeResults(s)
 	if err != nil {
 		return err
 	}
@@ -81,4 +58,35 @@ func handshake(s keyexchange.Suite) error {
 		return errors.New("perf: handshake ended with different suites or transcripts")
 	}
 	return nil
+}
+
+// handshakeResults runs one handshake with suite s and returns alice's
+// (the initiator's) and bob's Result.
+func handshakeResults(s keyexchange.Suite) (ra, rb *keyexchange.Result, err error) {
+	alice, err := keyexchange.New(handshakeConfig(keyexchange.Initiator, s))
+	if err != nil {
+		return nil, nil, err
+	}
+	bob, err := keyexchange.New(handshakeConfig(keyexchange.Responder, s))
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, err := alice.Start() // Commit
+	if err != nil {
+		return nil, nil, err
+	}
+	// Response, Reveal, Confirm, then nil: the initiator sends no reply.
+	next := [2]*keyexchange.Handshake{bob, alice}
+	for i := 0; msg != nil; i++ {
+		if msg, err = next[i%2].Handle(msg); err != nil {
+			return nil, nil, err
+		}
+	}
+	if ra, err = alice.Result(); err != nil {
+		return nil, nil, err
+	}
+	if rb, err = bob.Result(); err != nil {
+		return nil, nil, err
+	}
+	return ra, rb, nil
 }
