@@ -31,10 +31,10 @@ var errNoKey = errors.New("no key for the packet's KID")
 type mediaCrypt struct {
 	mu     sync.Mutex
 	index  uint8
-	epochs map[uint32]*heldEpoch // held for receiving
-	send   *meeting.EpochKeys            // the epoch its own media uses
-	keys   map[uint64]*sframe.Key        // by KID, derived on first use
-	ctr    [3]uint64                     // per kind, reset by each new send epoch
+	epochs map[uint32]*heldEpoch  // held for receiving
+	send   *meeting.EpochKeys     // the epoch its own media uses
+	keys   map[uint64]*sframe.Key // by KID, derived on first use
+	ctr    [3]uint64              // per kind, reset by each new send epoch
 }
 
 // epochGrace is how long the media layer keeps the keys of an epoch the

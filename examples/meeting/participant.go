@@ -39,9 +39,9 @@ type participant struct {
 	hop  *hop // the SFU's end
 	srtp *srtp.Session
 
-	sent [3]*sentStream
-	mu   sync.Mutex
-	recv map[uint32]*recvStream
+	sent   [3]*sentStream
+	mu     sync.Mutex
+	recv   map[uint32]*recvStream
 	errs   map[string]int // transport errors
 	failed []failure      // packets the E2EE layer did not open
 

@@ -57,7 +57,7 @@ type sfu struct {
 	speakers int // 0: forward everything; else the audio and video of the loudest speakers only
 
 	mu       sync.Mutex
-	hops     map[int]*hop  // by participant number: those in the meeting
+	hops     map[int]*hop   // by participant number: those in the meeting
 	ssrcs    map[uint32]int // SSRC → sender participant, announced at join
 	levels   map[int]*levelMeter
 	active   []int // the speakers forwarded, when speakers > 0
