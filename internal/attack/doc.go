@@ -49,6 +49,19 @@
 // party's own messages reflected to it; every message of another call; a
 // third party's messages.
 //
+// Meeting key messages (meeting_test.go, TestMeetingKeyMessages): every
+// message a member receives — a newcomer's Welcome, a resync Welcome, a
+// Join notice, a Rekey, a Handover notice — and the Resync request the
+// leader receives get every bit flip (header: ErrVersion, ErrMalformed;
+// sealed records: ErrAuth; notices: ErrMalformed or ErrAuth), every
+// truncation and a byte appended, then the genuine message, which must
+// apply, and its replay (ErrReplay). Besides: another meeting's messages
+// with the same IDs (ErrAuth), a Join notice ahead of the Rekey before it
+// (ErrEpoch), an earlier epoch's notice (ErrReplay), a member's request
+// presented as another's (ErrAuth) or a stranger's (ErrUnknownMember). The
+// Leader's and every Member's state (epoch, roster, code, keys) must be
+// unchanged by every rejected message.
+//
 // # Redaction
 //
 // TestRedaction builds a value of every exported type that holds key
