@@ -176,9 +176,9 @@ func (c *conference) remove(p *participant) error {
 
 // handOver makes participant to the new leader: a Handover notice, the
 // new Leader (new key, new code, new epoch), a handshake of every member
-// with it and its Welcome. The old leader stays and joins the new one as
-// a newcomer.
-func (c *conference) handOver(to *participant, pol func(*participant) policy.Participant) error {
+// with it and its Welcome. The old leader steps out; it rejoins the new
+// one as a newcomer (rejoin).
+func (c *conference) handOver(to *participant) error {
 	old := c.leader
 	notice, err := old.leader.HandOver(to.id)
 	if err != nil {
@@ -225,15 +225,22 @@ func (c *conference) handOver(to *participant, pol func(*participant) policy.Par
 		}
 	}
 	c.settle() // everyone moves to the new epoch, but the old leader
-	// The old leader is out of the meeting until it rejoins as a newcomer:
-	// its media pauses, since the members drop its epoch when the next
-	// one begins (its own Join). Its old keys stay with its Leader for
+	// The old leader is out of the meeting until it rejoins as a newcomer
+	// (rejoin): its media pauses. Its old keys stay with its Leader for
 	// the grace period.
 	old.crypt.pause()
-	prev := old.leader
 	delete(c.parts, old.num)
+	return nil
+}
+
+// rejoin lets the old leader in again as a newcomer of the new leader. It
+// comes a moment after the hand-over: each change erases the epoch before
+// the previous one at once, so packets of the epoch before the hand-over
+// still in flight must have arrived.
+func (c *conference) rejoin(old *participant, pol policy.Participant) error {
+	prev := old.leader
 	old.leader = nil
-	if err := c.admit(old, pol(old)); err != nil {
+	if err := c.admit(old, pol); err != nil {
 		return err
 	}
 	prev.Close()

@@ -36,7 +36,7 @@ type participant struct {
 	codes  []string
 
 	conn *net.UDPConn
-	hop  *hop // the SFU's end
+	keys hopKeys // transport keys of its hop to the SFU
 	srtp *srtp.Session
 
 	sent   [3]*sentStream

@@ -20,8 +20,9 @@ const (
 	lateJoinAt = 1500 * time.Millisecond
 	leaveAt    = 2500 * time.Millisecond
 	handOverAt = 3500 * time.Millisecond
-	drain      = 500 * time.Millisecond // after the last packet sent
-	unmuted    = 6                      // with -n > 5: participants that send
+	rejoinAt   = 3800 * time.Millisecond // the old leader rejoins
+	drain      = 500 * time.Millisecond  // after the last packet sent
+	unmuted    = 6                       // with -n > 5: participants that send
 )
 
 // meetingRun is one run of the program.
@@ -65,7 +66,9 @@ func runMeeting(ctx context.Context, o options, out io.Writer) (int, error) {
 		return exitRefused, d.Err()
 	}
 
-	r.sfu = newSFU(o.speakers, o.n <= 10)
+	if r.sfu, err = newSFU(o.speakers, o.n <= 10); err != nil {
+		return exitFailed, err
+	}
 	defer r.sfu.close()
 	r.conf = &conference{
 		cfg: meeting.Config{MeetingID: []byte("examples/meeting")}, decision: d,
@@ -107,7 +110,9 @@ func runMeeting(ctx context.Context, o options, out io.Writer) (int, error) {
 	r.conf.settle()
 	for _, p := range r.all[:o.n-1] {
 		if r.conf.parts[p.num] != nil {
-			r.sfu.attach(p.hop, p.conn.LocalAddr().(*net.UDPAddr), p.ssrcs())
+			if err := r.attach(p); err != nil {
+				return exitFailed, err
+			}
 		}
 	}
 	r.printCodes("codes at the start")
@@ -129,7 +134,9 @@ func runMeeting(ctx context.Context, o options, out io.Writer) (int, error) {
 	if err := r.conf.admit(p, r.policyOf(p)); err == nil {
 		r.conf.settle()
 		r.joinEpoch = p.member.Epoch()
-		r.sfu.attach(p.hop, p.conn.LocalAddr().(*net.UDPAddr), p.ssrcs())
+		if err := r.attach(p); err != nil {
+			return exitFailed, err
+		}
 		r.startMedia(ctx, p, time.Now())
 	} else if errors.Is(err, policy.ErrBlocked) {
 		r.lateJoiner = nil
@@ -153,8 +160,15 @@ func runMeeting(ctx context.Context, o options, out io.Writer) (int, error) {
 	if err := r.at(ctx, start, handOverAt); err != nil {
 		return exitFailed, err
 	}
-	fmt.Fprintf(out, "%5.1fs  %s hands over to %s and stays as a participant\n", time.Since(start).Seconds(), r.all[0].id, r.all[1].id)
-	if err := r.conf.handOver(r.all[1], r.policyOf); err != nil {
+	fmt.Fprintf(out, "%5.1fs  %s hands over to %s and steps out\n", time.Since(start).Seconds(), r.all[0].id, r.all[1].id)
+	if err := r.conf.handOver(r.all[1]); err != nil {
+		return exitFailed, err
+	}
+	if err := r.at(ctx, start, rejoinAt); err != nil {
+		return exitFailed, err
+	}
+	fmt.Fprintf(out, "%5.1fs  %s rejoins\n", time.Since(start).Seconds(), r.all[0].id)
+	if err := r.conf.rejoin(r.all[0], r.policyOf(r.all[0])); err != nil {
 		return exitFailed, err
 	}
 	r.conf.settle()
@@ -199,15 +213,12 @@ func (r *meetingRun) newParticipant(n int) (*participant, error) {
 			return 80
 		}
 	}
-	k := newHopKeys()
+	p.keys = newHopKeys()
 	var err error
-	if p.hop, err = r.sfu.listen(n, k); err != nil {
+	if p.srtp, err = srtp.NewSession(profile, p.keys.toSFU, p.keys.fromSFU); err != nil {
 		return nil, err
 	}
-	if p.srtp, err = srtp.NewSession(profile, k.toSFU, k.fromSFU); err != nil {
-		return nil, err
-	}
-	if p.conn, err = net.DialUDP("udp", nil, p.hop.conn.LocalAddr().(*net.UDPAddr)); err != nil {
+	if p.conn, err = net.DialUDP("udp", nil, r.sfu.addr()); err != nil {
 		return nil, err
 	}
 	p.conn.SetReadBuffer(socketBuffer)  //nolint:errcheck // best effort
@@ -215,12 +226,9 @@ func (r *meetingRun) newParticipant(n int) (*participant, error) {
 	return p, nil
 }
 
-func (p *participant) ssrcs() []uint32 {
-	var s []uint32
-	for _, k := range p.kinds {
-		s = append(s, ssrcOf(p.num, k))
-	}
-	return s
+// attach connects p's hop at the SFU.
+func (r *meetingRun) attach(p *participant) error {
+	return r.sfu.attach(p.num, p.conn.LocalAddr().(*net.UDPAddr), p.keys)
 }
 
 func (r *meetingRun) policyOf(p *participant) policy.Participant {
