@@ -106,14 +106,24 @@ func newCall(id int, grace time.Duration) (*call, error) {
 // handshake runs the key exchange for call id in memory, where an app would
 // use its signaling channel.
 func handshake(id int) ([2]*keyexchange.Result, error) {
+	res, err := handshakeBetween(fmt.Appendf(nil, "soak call %d", id), "alice", "bob", kexSuites[id%len(kexSuites)])
+	if err != nil {
+		return res, fmt.Errorf("call %d: handshake: %w", id, err)
+	}
+	return res, nil
+}
+
+// handshakeBetween runs one handshake of suite in memory between the
+// initiator and the responder named, and returns their Results in that
+// order.
+func handshakeBetween(callID []byte, initiatorID, responderID string, suite keyexchange.Suite) ([2]*keyexchange.Result, error) {
 	var res [2]*keyexchange.Result
-	callID := fmt.Appendf(nil, "soak call %d", id)
-	suites := []keyexchange.Suite{kexSuites[id%len(kexSuites)]}
-	initiator, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob", Suites: suites})
+	suites := []keyexchange.Suite{suite}
+	initiator, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: initiatorID, PeerID: responderID, Suites: suites})
 	if err != nil {
 		return res, err
 	}
-	responder, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice", Suites: suites})
+	responder, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: responderID, PeerID: initiatorID, Suites: suites})
 	if err != nil {
 		return res, err
 	}
@@ -126,11 +136,11 @@ func handshake(id int) ([2]*keyexchange.Result, error) {
 		}
 	}
 	if err != nil {
-		return res, fmt.Errorf("call %d: handshake: %w", id, err)
+		return res, err
 	}
 	for i, h := range []*keyexchange.Handshake{initiator, responder} {
 		if res[i], err = h.Result(); err != nil {
-			return res, fmt.Errorf("call %d: handshake: %w", id, err)
+			return res, err
 		}
 	}
 	return res, nil

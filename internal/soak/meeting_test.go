@@ -134,7 +134,11 @@ func (s *meetingSoak) join() {
 	s.t.Helper()
 	s.n++
 	id := fmt.Sprintf("m%06d", s.n)
-	mr, lr := soakHandshake(s.t, id, s.leader.ID())
+	res, err := handshakeBetween([]byte("soak-meeting/"+id), id, s.leader.ID(), keyexchange.X25519_SHA256)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	mr, lr := res[0], res[1]
 	m, err := meeting.NewMember(s.cfg, mr)
 	if err != nil {
 		s.t.Fatal(err)
@@ -201,35 +205,4 @@ func (s *meetingSoak) closeAll() {
 	for _, m := range s.members {
 		m.Close()
 	}
-}
-
-func soakHandshake(t *testing.T, id, leaderID string) (member, lead *keyexchange.Result) {
-	t.Helper()
-	callID := []byte("soak-meeting/" + id)
-	ini, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: id, PeerID: leaderID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: leaderID, PeerID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, err := ini.Start()
-	for i := 0; err == nil && msg != nil; i++ {
-		if i%2 == 0 {
-			msg, err = res.Handle(msg)
-		} else {
-			msg, err = ini.Handle(msg)
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if member, err = ini.Result(); err != nil {
-		t.Fatal(err)
-	}
-	if lead, err = res.Result(); err != nil {
-		t.Fatal(err)
-	}
-	return member, lead
 }
