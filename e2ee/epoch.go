@@ -47,25 +47,13 @@ type sendChain struct {
 type sendKey struct {
 	next  atomic.Uint64 // next CTR to use; may run past the limit, those values are never used
 	epoch uint64
-	key   *sframe.Key
-	// parts, kid and kn are key's AEAD and salt, KID and KID field size,
-	// copied here for Seal's per-packet path (as recvKey.key is for Open).
-	parts sfcore.Parts
-	kid   uint64
-	kn    int
+	key   sfcore.Key
 
-	// mu guards the buffers below: the nonce and AAD space of the Seal
-	// holding it. Seal only tries the lock: one that finds it taken, by a
-	// concurrent Seal on the stream, uses a pooled sframe.Scratch instead
-	// of waiting.
+	// mu guards scratch, the nonce and AAD space of the Seal holding it.
+	// Seal only tries the lock: one that finds it taken, by a concurrent
+	// Seal on the stream, takes a pooled Scratch instead of waiting.
 	mu      sync.Mutex
-	scratch sframe.Scratch // for packets with CSRCs
-	nonce   [sfcore.NonceSize]byte
-	aad     [sfcore.FastHeaderSize + rtpFixedHeaderSize]byte
-}
-
-func newSendKey(epoch uint64, k *sframe.Key) *sendKey {
-	return &sendKey{epoch: epoch, key: k, parts: sfcore.Of(k), kid: k.KID(), kn: sfcore.FieldSize(k.KID())}
+	scratch sfcore.Scratch
 }
 
 func newSendChain(suite sframe.CipherSuite, kind MediaKind, ssrc uint32, base []byte) (*sendChain, error) {
@@ -74,7 +62,7 @@ func newSendChain(suite sframe.CipherSuite, kind MediaKind, ssrc uint32, base []
 		return nil, err
 	}
 	sc := &sendChain{kind: kind, ssrc: ssrc, base: base}
-	sc.cur.Store(newSendKey(0, k))
+	sc.cur.Store(&sendKey{key: k})
 	return sc, nil
 }
 
@@ -96,7 +84,7 @@ func (sc *sendChain) ratchetLocked(suite sframe.CipherSuite) error {
 	}
 	clear(sc.base)
 	sc.base = next
-	sc.cur.Store(newSendKey(old.epoch+1, k))
+	sc.cur.Store(&sendKey{epoch: old.epoch + 1, key: k})
 	return nil
 }
 
@@ -132,37 +120,26 @@ type aheadKey struct {
 // recvKey is the receive key of one epoch of one stream, with its replay
 // window. key, epoch and eraseOlderAfter are immutable once in a ring.
 type recvKey struct {
-	// key is the SFrame key's AEAD and salt, copied out of the
-	// sframe.Key so that Open finds them beside the replay window and its
-	// buffers, not one pointer further (package sfcore).
-	key   sfcore.Parts
+	key   sfcore.Key
 	epoch uint64
 	// eraseOlderAfter is the number of accepted packets after which the
 	// older epochs of the stream are erased; 0 if none are kept.
 	eraseOlderAfter uint64
 
 	// mu is held by Open across the replay check, decryption and the
-	// replay update, so that one nonce and AAD buffer serve every Open of
-	// the key. (They are heap fields because slices passed through the
-	// cipher.AEAD interface escape.)
-	mu       sync.Mutex // guards replay, accepted, nonce and aad
+	// replay update, so that one Scratch serves every Open of the key.
+	mu       sync.Mutex // guards replay, accepted and scratch
 	replay   replay.Window
 	accepted uint64
-	nonce    [sfcore.NonceSize]byte
-	aad      [maxAADSize]byte
+	scratch  sfcore.Scratch
 }
-
-// maxAADSize is the largest AAD of a sealed RTP packet in bytes: the
-// largest SFrame header and an RTP fixed header with 15 CSRCs (RFC 3550,
-// Section 5.1).
-const maxAADSize = sframe.MaxHeaderSize + rtpFixedHeaderSize + 15*rtpCSRCSize // bytes
 
 func (s *Session) newRecvKey(epoch uint64, kind MediaKind, base []byte) (*recvKey, error) {
 	k, err := newSFrameKey(s.suite, epoch, kind, base)
 	if err != nil {
 		return nil, err
 	}
-	return &recvKey{key: sfcore.Of(k), epoch: epoch, replay: replay.New(s.window)}, nil
+	return &recvKey{key: k, epoch: epoch, replay: replay.New(s.window)}, nil
 }
 
 func (s *Session) newRecvChain(kind MediaKind, ssrc uint32, base []byte) (*recvChain, error) {

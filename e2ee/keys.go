@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 	"github.com/callseal/callseal/e2ee/sframe"
 )
 
@@ -64,10 +65,12 @@ func streamBaseKey(suite sframe.CipherSuite, secret []byte, kind MediaKind, ssrc
 	return k, nil
 }
 
-func newSFrameKey(suite sframe.CipherSuite, epoch uint64, kind MediaKind, base []byte) (*sframe.Key, error) {
-	k, err := sframe.NewKey(suite, kid(epoch, kind), base)
+// newSFrameKey returns the SFrame key of kind in epoch (RFC 9605, Section
+// 4.4.2).
+func newSFrameKey(suite sframe.CipherSuite, epoch uint64, kind MediaKind, base []byte) (sfcore.Key, error) {
+	k, err := sfcore.NewKey(uint16(suite), kid(epoch, kind), base)
 	if err != nil {
-		return nil, fmt.Errorf("e2ee: %w", err)
+		return sfcore.Key{}, fmt.Errorf("e2ee: %w", err)
 	}
 	return k, nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/callseal/callseal/e2ee/internal/sfcore"
 	"github.com/callseal/callseal/e2ee/sframe"
 	"github.com/callseal/callseal/internal/alias"
-	"github.com/callseal/callseal/internal/replay"
 	"github.com/callseal/callseal/keyexchange"
 )
 
@@ -219,10 +218,11 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	if kind >= numKinds {
 		return nil, errUnknownKind
 	}
-	// A header without CSRCs is located inline (see Open).
+	// The common RTP header (no CSRCs) is checked inline; parseRTP is a
+	// call.
+	var err error
 	layout := rtpLayout{metaEnd: rtpFixedHeaderSize, payloadOff: commonRTPPayload(pkt)}
 	if layout.payloadOff == 0 {
-		var err error
 		if layout, err = parseRTP(pkt); err != nil {
 			return nil, err
 		}
@@ -239,62 +239,28 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	}
 	ctr := sk.next.Add(1) - 1
 	if ctr >= s.rekeyAfter {
-		var err error
 		if sk, ctr, err = s.sealRatchet(sc, sk); err != nil {
 			return nil, err
 		}
 	}
-	cn := sfcore.FieldSize(ctr)
-	hlen := 1 + sk.kn + cn
-	ret, out := alias.SliceForAppend(dst, len(pkt)+hlen+s.tagSize)
-	inPlace := alias.AnyOverlap(out, pkt)
-	if inPlace && &out[0] != &pkt[0] {
-		panic("e2ee: invalid buffer overlap")
-	}
-	if layout.metaEnd != rtpFixedHeaderSize || hlen > sfcore.FastHeaderSize || !sk.mu.TryLock() {
-		return s.sealSlow(ret, out, pkt, layout, sk, ctr, inPlace)
-	}
-
-	// The per-packet path, for an RTP header without CSRCs: sframe's
-	// SealWith written out, as Open's is (e2ee/BENCHMARKS.md, "The
-	// per-packet path"). The nonce and AAD are built before the output is
-	// written, which in place is pkt.
-	sk.parts.PutNonce(&sk.nonce, ctr)
-	hdr := sfcore.EncodeHeader(sk.kid, ctr, sk.kn, cn)
-	aad := sk.aad[:hlen+rtpFixedHeaderSize]
-	*(*[sfcore.FastHeaderSize]byte)(aad) = hdr // bytes past hlen are overwritten next
-	*(*[rtpFixedHeaderSize]byte)(aad[hlen:]) = [rtpFixedHeaderSize]byte(pkt)
-	sfOut := out[layout.payloadOff:]
-	payload := pkt[layout.payloadOff:]
-	if inPlace {
-		// Move the payload up past the SFrame header; seal it there.
-		payload = sfOut[hlen : hlen+len(payload)]
-		copy(payload, pkt[layout.payloadOff:])
+	ret, out := alias.SliceForAppend(dst, len(pkt)+sk.key.Overhead(ctr))
+	if alias.AnyOverlap(out, pkt) {
+		if &out[0] != &pkt[0] {
+			panic("e2ee: invalid buffer overlap")
+		}
 	} else {
-		sfcore.CopyRTPHeader(out, pkt[:layout.payloadOff])
+		sfcore.CopyMeta(out, pkt[:layout.payloadOff])
 	}
-	copy(sfOut[:hlen], hdr[:hlen])
-	sk.parts.AEAD.Seal(sfOut[hlen:hlen], sk.nonce[:], payload, aad)
-	sk.mu.Unlock()
-	return ret, nil
-}
-
-// sealSlow is Seal for a packet with CSRCs, or one whose stream's buffers
-// are taken by a concurrent Seal (or, never with MaxCounter < 2^24, an
-// SFrame header longer than sfcore.FastHeaderSize): through sframe.Key.SealWith, with the
-// send key's scratch or a pooled one. out is ret's new part, ctr the
-// packet's counter.
-func (s *Session) sealSlow(ret, out, pkt []byte, layout rtpLayout, sk *sendKey, ctr uint64, inPlace bool) ([]byte, error) {
-	if !inPlace {
-		sfcore.CopyRTPHeader(out, pkt[:layout.payloadOff])
-	}
-	// The sframe output starts where the payload starts when in place.
-	sfDst, meta, payload := ret[:len(ret)-len(out)+layout.payloadOff], pkt[:layout.metaEnd], pkt[layout.payloadOff:]
+	// The SFrame ciphertext follows the RTP header; in place, the payload
+	// is moved up past the SFrame header.
+	sfOut, meta, payload := out[layout.payloadOff:], pkt[:layout.metaEnd], pkt[layout.payloadOff:]
 	if sk.mu.TryLock() {
-		sk.key.SealWith(&sk.scratch, sfDst, ctr, meta, payload)
+		sk.key.Seal(&sk.scratch, sfOut, ctr, meta, payload)
 		sk.mu.Unlock()
 	} else {
-		sk.key.SealWith(nil, sfDst, ctr, meta, payload) // a pooled scratch
+		scratch := sfcore.GetScratch() // a concurrent Seal on the stream holds sk's
+		sk.key.Seal(scratch, sfOut, ctr, meta, payload)
+		sfcore.PutScratch(scratch)
 	}
 	return ret, nil
 }
@@ -324,89 +290,16 @@ func (s *Session) sealSlow(ret, out, pkt []byte, layout rtpLayout, sk *sendKey, 
 // error the returned slice is nil and the session state is unchanged; dst's
 // spare capacity, and pkt when opening in place, may have been overwritten.
 func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
-	// The per-packet path, for the packets of almost every call: an RTP
-	// header without CSRCs (so the SFrame metadata is the 12-byte fixed
-	// header), an SFrame header of up to 8 bytes and a key in the ring,
-	// opened in place or not. It is openKnown written out, with the AAD
-	// built by fixed-size moves and sfcore.Parts.Open's AEAD call inline:
-	// calls and branches here measured up to 0.08 of the e2ee/raw Open
-	// ratio at 160 B (e2ee/BENCHMARKS.md, "The per-packet path"). Seal
-	// writes SFrame headers of at most 5 bytes (a config byte, a one-byte
-	// KID, a CTR below 2^24), so only forgeries have longer ones. Anything
-	// else, and every error but a replay or a failed authentication, goes
-	// to openSlow.
-	off := commonRTPPayload(pkt)
-	if off == 0 || len(pkt)-off < sfcore.FastHeaderSize+s.tagSize {
-		return s.openSlow(dst, pkt)
-	}
-	sf := pkt[off:]
-	h, hlen, err := sframe.ParseHeader(sf)
-	kind := MediaKind(h.KID & kindMask)
-	if err != nil || hlen > sfcore.FastHeaderSize || h.KID > maxKID || kind >= numKinds {
-		return s.openSlow(dst, pkt)
-	}
-	rc := s.recv[kind]
-	if s.perSSRC {
-		if rc = s.recvStream(kind, ssrcOf(pkt)); rc == nil {
-			return s.openSlow(dst, pkt)
+	var err error // the RTP header as in Seal
+	layout := rtpLayout{metaEnd: rtpFixedHeaderSize, payloadOff: commonRTPPayload(pkt)}
+	if layout.payloadOff == 0 {
+		if layout, err = parseRTP(pkt); err != nil {
+			return nil, 0, err
 		}
-	}
-	rk := rc.ring.Load().keys[h.KID>>kindBits]
-	if rk == nil {
-		return s.openSlow(dst, pkt) // a new epoch, an erased one, or closed
-	}
-	ret, out := alias.SliceForAppend(dst, len(pkt)-hlen-s.tagSize)
-	inPlace := alias.AnyOverlap(out, pkt)
-	if inPlace && &out[0] != &pkt[0] {
-		panic("e2ee: invalid buffer overlap")
-	}
-
-	rk.mu.Lock()
-	if v := rk.replay.Check(h.CTR); v != replay.Fresh {
-		rk.mu.Unlock()
-		return nil, 0, replayError(v) // a replay costs no decryption
-	}
-	rk.key.PutNonce(&rk.nonce, h.CTR)
-	aad := rk.aad[:hlen+rtpFixedHeaderSize]
-	*(*[sfcore.FastHeaderSize]byte)(aad) = [sfcore.FastHeaderSize]byte(sf) // bytes past hlen are overwritten next
-	*(*[rtpFixedHeaderSize]byte)(aad[hlen:]) = [rtpFixedHeaderSize]byte(pkt)
-	// In place, decrypt where the ciphertext lies; otherwise into the
-	// output, after the RTP header.
-	ct := sf[hlen:]
-	if inPlace {
-		_, err = rk.key.AEAD.Open(ct[:0], rk.nonce[:], ct, aad)
-	} else {
-		_, err = rk.key.AEAD.Open(ret[len(dst)+off:len(dst)+off], rk.nonce[:], ct, aad)
-	}
-	if err != nil {
-		rk.mu.Unlock()
-		return nil, 0, ErrAuth // the window is unchanged
-	}
-	erase := rk.acceptLocked(h.CTR)
-	rk.mu.Unlock()
-	if erase {
-		s.eraseBefore(rc, rk.epoch)
-	}
-	if inPlace {
-		copy(sf, ct[:len(ct)-s.tagSize]) // the plaintext, down over the SFrame header
-	} else {
-		sfcore.CopyRTPHeader(ret[len(dst):], pkt[:off])
-	}
-	return ret, kind, nil
-}
-
-// openSlow is Open for any packet: it parses and checks everything, returns
-// Open's errors, and opens with the key in the ring (openKnown), in place or
-// not, or with the key of a new epoch (openNewEpoch).
-func (s *Session) openSlow(dst, pkt []byte) ([]byte, MediaKind, error) {
-	layout, err := parseRTP(pkt)
-	if err != nil {
-		return nil, 0, err
 	}
 	// The SFrame header is parsed once, here: its KID picks the key, and
 	// its CTR is checked for replay and makes the nonce.
-	sf := pkt[layout.payloadOff:]
-	h, hlen, err := sframe.ParseHeader(sf)
+	h, hlen, err := sfcore.ParseHeader(pkt[layout.payloadOff:])
 	if err != nil {
 		return nil, 0, errSFrame
 	}
@@ -428,52 +321,67 @@ func (s *Session) openSlow(dst, pkt []byte) ([]byte, MediaKind, error) {
 	}
 	ret, out := alias.SliceForAppend(dst, n)
 	inPlace := alias.AnyOverlap(out, pkt)
-	if inPlace && &out[0] != &pkt[0] {
+	if !inPlace {
+		sfcore.CopyMeta(out, pkt[:layout.payloadOff]) // the RTP header
+	} else if &out[0] != &pkt[0] {
 		panic("e2ee: invalid buffer overlap")
 	}
+	// The key: in the ring, or of an epoch ahead (then rc.mu is held
+	// until the packet is committed or rejected).
+	var ahead int
 	rk := rc.ring.Load().keys[h.KID>>kindBits]
 	if rk == nil {
-		return s.openNewEpoch(rc, dst, ret, inPlace, pkt, layout, h, hlen)
+		if rk, ahead, err = s.lockAhead(rc, h.KID); err != nil {
+			return nil, 0, err
+		}
 	}
-	return s.openKnown(rc, rk, dst, ret, inPlace, pkt, layout, h, hlen)
-}
-
-// openKnown is Open with the key rk, found in the ring: the replay check,
-// decryption and replay update under rk.mu.
-func (s *Session) openKnown(rc *recvChain, rk *recvKey, dst, ret []byte, inPlace bool, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) ([]byte, MediaKind, error) {
+	// The replay check, decryption and replay update under rk.mu. A replay
+	// costs no decryption, and a counter is recorded only after
+	// authentication, so a forgery never moves the window.
 	rk.mu.Lock()
-	if err := rk.decryptLocked(ret[len(dst)+layout.payloadOff:], pkt, layout, h, hlen); err != nil {
-		rk.mu.Unlock()
-		return nil, 0, err
+	err = replayError(rk.replay.Check(h.CTR))
+	if err == nil {
+		sf, sfOut := pkt[layout.payloadOff:], out[layout.payloadOff:]
+		if layout.metaEnd == rtpFixedHeaderSize && hlen <= sfcore.ShortHeaderSize && len(sf) >= sfcore.ShortHeaderSize {
+			// The common packet: the AEAD called here (rtp.go of
+			// package sfcore). In place, the plaintext is decrypted
+			// where the ciphertext lies, then moved down over the
+			// SFrame header.
+			aead, nonce, aad := rk.key.PrepareRTP(&rk.scratch, sf, (*[rtpFixedHeaderSize]byte)(pkt), h.CTR, hlen)
+			ptOut := sfOut[:0]
+			if inPlace {
+				ptOut = sf[hlen:hlen]
+			}
+			if pt, e := aead.Open(ptOut, nonce, sf[hlen:], aad); e != nil {
+				err = ErrAuth
+			} else if inPlace {
+				copy(sfOut, pt)
+			}
+		} else if rk.key.Open(&rk.scratch, sfOut, sf, pkt[:layout.metaEnd], h.CTR) != nil {
+			err = ErrAuth
+		}
 	}
-	erase := rk.acceptLocked(h.CTR)
+	var erase bool
+	if err == nil {
+		if ahead > 0 {
+			s.commitLocked(rc, ahead)
+		}
+		erase = rk.acceptLocked(h.CTR)
+	}
 	rk.mu.Unlock()
+	if ahead > 0 {
+		rc.mu.Unlock()
+	}
+	if err != nil {
+		return nil, 0, err // nothing recorded or committed
+	}
 	if erase {
 		s.eraseBefore(rc, rk.epoch)
 	}
-	if !inPlace {
-		sfcore.CopyRTPHeader(ret[len(dst):], pkt[:layout.payloadOff])
-	}
-	return ret, rc.kind, nil
+	return ret, kind, nil
 }
 
-// decryptLocked checks the counter of pkt's SFrame header h (hlen bytes)
-// against rk's replay window, then authenticates and decrypts pkt's
-// payload into out (where the payload is to start in the output). The
-// window is not changed: a replay is rejected before decryption, and
-// acceptLocked records a counter only after authentication, so a forgery
-// never moves the window. rk.mu must be held.
-func (rk *recvKey) decryptLocked(out, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) error {
-	if err := replayError(rk.replay.Check(h.CTR)); err != nil {
-		return err
-	}
-	if rk.key.Open(&rk.nonce, rk.aad[:], out, pkt[layout.payloadOff:], pkt[:layout.metaEnd], h.CTR, hlen) != nil {
-		return ErrAuth
-	}
-	return nil
-}
-
-// acceptLocked records ctr, which decryptLocked has just authenticated, in
+// acceptLocked records ctr, which Open has just authenticated, in
 // rk's replay window, and reports whether the stream's older epochs are to
 // be erased now that rk has accepted its grace quota of packets. rk.mu must
 // be held.
@@ -483,50 +391,33 @@ func (rk *recvKey) acceptLocked(ctr uint64) (eraseOlder bool) {
 	return rk.accepted == rk.eraseOlderAfter
 }
 
-// openNewEpoch is Open's slow path for a KID without a key in the ring: an
-// epoch ahead of the newest, if it is at most MaxEpochAhead ahead. Its key
-// is derived (once) and used; the receiver moves to the epoch only if the
-// packet authenticates.
-func (s *Session) openNewEpoch(rc *recvChain, dst, ret []byte, inPlace bool, pkt []byte, layout rtpLayout, h sframe.Header, hlen int) ([]byte, MediaKind, error) {
+// lockAhead is Open's step for a KID without a key in the ring: an epoch
+// ahead of the newest, if it is at most MaxEpochAhead ahead (RFC 9605,
+// Section 5.1). It derives the epoch's key (once) and returns it with the
+// number of epochs ahead, holding rc.mu: Open commits the epoch
+// (commitLocked) only if the packet authenticates, then releases rc.mu.
+// Lock order: rc.mu, then the key's mu; the key joins the ring on commit,
+// and Opens that find it there wait on its mu until this packet's counter
+// is recorded. If another goroutine moved to the epoch meanwhile, it
+// returns the key with ahead = 0 and rc.mu released.
+func (s *Session) lockAhead(rc *recvChain, kid uint64) (rk *recvKey, ahead int, err error) {
 	rc.mu.Lock()
 	if rc.base == nil {
 		rc.mu.Unlock()
 		return nil, 0, ErrClosed
 	}
-	if rc.ring.Load().keys[h.KID>>kindBits] != nil {
-		// Another goroutine moved to this epoch meanwhile: Open now
-		// finds its key.
+	if rk := rc.ring.Load().keys[kid>>kindBits]; rk != nil {
 		rc.mu.Unlock()
-		return s.Open(dst, pkt)
+		return rk, 0, nil
 	}
-	d := (h.KID>>kindBits - rc.epoch) & epochMask
+	d := (kid>>kindBits - rc.epoch) & epochMask
 	if d == 0 || d > MaxEpochAhead {
 		rc.mu.Unlock()
 		return nil, 0, errUnknownKID // erased, or too far ahead to derive
 	}
-	rk, err := s.aheadLocked(rc, int(d))
-	if err != nil {
+	if rk, err = s.aheadLocked(rc, int(d)); err != nil {
 		rc.mu.Unlock()
 		return nil, 0, err
 	}
-	// Lock order: rc.mu, then rk.mu. rk joins the ring in commitLocked;
-	// Opens that find it there wait on rk.mu until this packet's counter
-	// is recorded.
-	rk.mu.Lock()
-	if err := rk.decryptLocked(ret[len(dst)+layout.payloadOff:], pkt, layout, h, hlen); err != nil {
-		rk.mu.Unlock()
-		rc.mu.Unlock()
-		return nil, 0, err // nothing committed: a forgery does not move the epoch
-	}
-	s.commitLocked(rc, int(d))
-	erase := rk.acceptLocked(h.CTR)
-	rk.mu.Unlock()
-	rc.mu.Unlock()
-	if erase {
-		s.eraseBefore(rc, rk.epoch)
-	}
-	if !inPlace {
-		sfcore.CopyRTPHeader(ret[len(dst):], pkt[:layout.payloadOff])
-	}
-	return ret, rc.kind, nil
+	return rk, int(d), nil
 }

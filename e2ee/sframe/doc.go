@@ -33,8 +33,7 @@
 // (sizes in bytes). Seal and Open of the AES-GCM suites make no heap
 // allocations; the AES-CTR-HMAC suites allocate one AES-CTR stream per call.
 //
-// A Key (or Scratch) never prints or logs sframe_key, sframe_salt or a
-// nonce: fmt (every verb) and log/slog (LogValue) show the suite and KID,
+// A Key never prints or logs sframe_key or sframe_salt: fmt (every verb) and log/slog (LogValue) show the suite and KID,
 // and "[redacted]".
 //
 // # Key schedule extensions

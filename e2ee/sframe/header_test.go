@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 )
 
@@ -98,43 +97,4 @@ func FuzzParseHeader(f *testing.F) {
 			}
 		}
 	})
-}
-
-// ParseHeader reads a header followed by at least MaxHeaderSize-1 more bytes
-// (every header in a packet, with its tag behind it) with whole-word loads
-// and a shorter input byte by byte: both must agree on every input.
-func TestParseHeaderLongAndShortAgree(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	buf := make([]byte, 2*MaxHeaderSize)
-	for range 200000 {
-		for i := range buf {
-			buf[i] = byte(rng.Uint32())
-		}
-		if rng.IntN(2) == 0 {
-			// Small values, so that minimal encodings are common.
-			for i := 1; i < len(buf); i++ {
-				if rng.IntN(3) == 0 {
-					buf[i] = 0
-				}
-			}
-		}
-		hl, nl, errl := ParseHeader(buf) // ≥ MaxHeaderSize bytes
-		for cut := range MaxHeaderSize {
-			hs, ns, errs := ParseHeader(buf[:cut]) // shorter: byte by byte
-			switch {
-			case errl != nil:
-				if errs == nil {
-					t.Fatalf("%x: long input rejected (%v), its %d-byte prefix parsed", buf, errl, cut)
-				}
-			case cut < nl:
-				if errs == nil {
-					t.Fatalf("%x: %d-byte prefix of a %d-byte header parsed", buf, cut, nl)
-				}
-			default:
-				if errs != nil || hs != hl || ns != nl {
-					t.Fatalf("%x, %d bytes: short parse %+v, %d, %v; long %+v, %d", buf, cut, hs, ns, errs, hl, nl)
-				}
-			}
-		}
-	}
 }

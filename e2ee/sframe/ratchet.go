@@ -32,14 +32,14 @@ func Ratchet(suite CipherSuite, baseKey []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupportedSuite, suite)
 	}
 	if len(baseKey) == 0 {
-		return nil, fmt.Errorf("sframe: empty base key")
+		return nil, ErrEmptyBaseKey
 	}
-	prk, err := hkdf.Extract(p.hash, baseKey, nil)
+	prk, err := hkdf.Extract(p.Hash, baseKey, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sframe: ratchet: %w", err)
 	}
 	defer clear(prk)
-	next, err := hkdf.Expand(p.hash, prk, labelRatchet, p.nh)
+	next, err := hkdf.Expand(p.Hash, prk, labelRatchet, p.Nh)
 	if err != nil {
 		return nil, fmt.Errorf("sframe: ratchet: %w", err)
 	}
@@ -65,16 +65,16 @@ func DeriveSSRCKey(suite CipherSuite, baseKey []byte, ssrc uint32) ([]byte, erro
 		return nil, fmt.Errorf("%w: %v", ErrUnsupportedSuite, suite)
 	}
 	if len(baseKey) == 0 {
-		return nil, fmt.Errorf("sframe: empty base key")
+		return nil, ErrEmptyBaseKey
 	}
 	var salt [4]byte
 	binary.BigEndian.PutUint32(salt[:], ssrc)
-	prk, err := hkdf.Extract(p.hash, baseKey, salt[:])
+	prk, err := hkdf.Extract(p.Hash, baseKey, salt[:])
 	if err != nil {
 		return nil, fmt.Errorf("sframe: SSRC key derivation: %w", err)
 	}
 	defer clear(prk)
-	key, err := hkdf.Expand(p.hash, prk, labelRTPStream, p.nh)
+	key, err := hkdf.Expand(p.Hash, prk, labelRTPStream, p.Nh)
 	if err != nil {
 		return nil, fmt.Errorf("sframe: SSRC key derivation: %w", err)
 	}

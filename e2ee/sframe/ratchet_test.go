@@ -105,7 +105,7 @@ func TestRatchet(t *testing.T) {
 			if len(next) != suite.HashSize() {
 				t.Fatalf("len = %d, want Nh = %d", len(next), suite.HashSize())
 			}
-			if want := hkdfByHand(p.hash, base, nil, "SFrame 1.0 Ratchet", p.nh); !bytes.Equal(next, want) {
+			if want := hkdfByHand(p.Hash, base, nil, "SFrame 1.0 Ratchet", p.Nh); !bytes.Equal(next, want) {
 				t.Fatalf("Ratchet = %x, want %x", next, want)
 			}
 			again, _ := Ratchet(suite, next)
@@ -124,7 +124,7 @@ func TestRatchet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := hkdfByHand(p.hash, base, []byte{1, 2, 3, 4}, "SFrame 1.0 RTP Stream", p.nh); !bytes.Equal(ssrcKey, want) {
+			if want := hkdfByHand(p.Hash, base, []byte{1, 2, 3, 4}, "SFrame 1.0 RTP Stream", p.Nh); !bytes.Equal(ssrcKey, want) {
 				t.Fatalf("DeriveSSRCKey = %x, want %x", ssrcKey, want)
 			}
 		})

@@ -7,10 +7,9 @@ import (
 	"github.com/callseal/callseal/internal/redact"
 )
 
-// Redaction: Key and Scratch render, for fmt (every verb, %x and %#v
-// included) and log/slog, only facts that are safe to log, and
-// "[redacted]" for sframe_key, sframe_salt and the nonce (sframe_salt XOR
-// CTR, which with the CTR from the header gives the salt).
+// Redaction: a Key renders, for fmt (every verb, %x and %#v included) and
+// log/slog, only facts that are safe to log, and "[redacted]" for
+// sframe_key and sframe_salt.
 
 func (k *Key) facts() []slog.Attr {
 	if k == nil {
@@ -37,21 +36,3 @@ func (k *Key) Format(f fmt.State, verb rune) { redact.Format(f, verb, k) }
 
 // LogValue implements slog.LogValuer: the facts String shows, as a group.
 func (k *Key) LogValue() slog.Value { return redact.LogValue(k.facts()) }
-
-func (s Scratch) facts() []slog.Attr {
-	return []slog.Attr{slog.String("nonce", redact.Secret)}
-}
-
-// String returns "sframe.Scratch{nonce=[redacted]}": its nonce would give
-// away sframe_salt.
-func (s Scratch) String() string { return redact.String("sframe.Scratch", s.facts()) }
-
-// GoString returns String.
-func (s Scratch) GoString() string { return s.String() }
-
-// Format implements fmt.Formatter: every verb prints String (%#v GoString,
-// %q the quoted String).
-func (s Scratch) Format(f fmt.State, verb rune) { redact.Format(f, verb, s) }
-
-// LogValue implements slog.LogValuer: the facts String shows, as a group.
-func (s Scratch) LogValue() slog.Value { return redact.LogValue(s.facts()) }

@@ -1,10 +1,9 @@
 package sframe
 
 import (
-	"crypto/sha256"
-	"crypto/sha512"
 	"fmt"
-	"hash"
+
+	"github.com/callseal/callseal/e2ee/internal/sfcore"
 )
 
 // CipherSuite is an SFrame cipher suite: an AEAD and the hash used by HKDF
@@ -17,52 +16,30 @@ type CipherSuite uint16
 const (
 	// AES_128_CTR_HMAC_SHA256_80 is AES-128-CTR with HMAC-SHA256 truncated
 	// to 80 bits (RFC 9605, Section 4.5.1).
-	AES_128_CTR_HMAC_SHA256_80 CipherSuite = 0x0001
+	AES_128_CTR_HMAC_SHA256_80 CipherSuite = sfcore.SuiteAES128CTRHMACSHA256_80 // 0x0001
 	// AES_128_CTR_HMAC_SHA256_64 is AES-128-CTR with HMAC-SHA256 truncated
 	// to 64 bits (RFC 9605, Section 4.5.1).
-	AES_128_CTR_HMAC_SHA256_64 CipherSuite = 0x0002
+	AES_128_CTR_HMAC_SHA256_64 CipherSuite = sfcore.SuiteAES128CTRHMACSHA256_64 // 0x0002
 	// AES_128_CTR_HMAC_SHA256_32 is AES-128-CTR with HMAC-SHA256 truncated
 	// to 32 bits (RFC 9605, Section 4.5.1).
-	AES_128_CTR_HMAC_SHA256_32 CipherSuite = 0x0003
+	AES_128_CTR_HMAC_SHA256_32 CipherSuite = sfcore.SuiteAES128CTRHMACSHA256_32 // 0x0003
 	// AES_128_GCM_SHA256_128 is AES-128-GCM with a 128-bit tag and
 	// HKDF-SHA256. The e2ee package's default.
-	AES_128_GCM_SHA256_128 CipherSuite = 0x0004
+	AES_128_GCM_SHA256_128 CipherSuite = sfcore.SuiteAES128GCMSHA256_128 // 0x0004
 	// AES_256_GCM_SHA512_128 is AES-256-GCM with a 128-bit tag and
 	// HKDF-SHA512.
-	AES_256_GCM_SHA512_128 CipherSuite = 0x0005
+	AES_256_GCM_SHA512_128 CipherSuite = sfcore.SuiteAES256GCMSHA512_128 // 0x0005
 )
 
 // Size limits over all supported suites, in bytes.
 const (
-	MaxKeySize   = 48 // bytes, Nk of the AES-CTR-HMAC suites (16-byte AES key ‖ 32-byte HMAC key)
-	MaxSaltSize  = 12 // bytes, Nn of every suite
-	MaxTagSize   = 16 // bytes, Nt of the AES-GCM suites
-	MaxHashSize  = 64 // bytes, Nh of SHA-512
-	ctrAESKeyLen = 16 // bytes, Nka of the AES-CTR-HMAC suites (RFC 9605, Section 4.5.1)
+	MaxKeySize  = 48                 // bytes, Nk of the AES-CTR-HMAC suites (16-byte AES key ‖ 32-byte HMAC key)
+	MaxSaltSize = sfcore.NonceSize   // bytes, Nn of every suite: 12
+	MaxTagSize  = 16                 // bytes, Nt of the AES-GCM suites
+	MaxHashSize = sfcore.MaxHashSize // bytes, Nh of SHA-512: 64
 )
 
-// params are the RFC 9605, Section 4.5 parameters of a suite, all in bytes.
-type params struct {
-	nh, nk, nn, nt int
-	gcm            bool
-	hash           func() hash.Hash
-}
-
-func (s CipherSuite) params() (params, bool) {
-	switch s {
-	case AES_128_CTR_HMAC_SHA256_80:
-		return params{nh: 32, nk: 48, nn: 12, nt: 10, hash: sha256.New}, true
-	case AES_128_CTR_HMAC_SHA256_64:
-		return params{nh: 32, nk: 48, nn: 12, nt: 8, hash: sha256.New}, true
-	case AES_128_CTR_HMAC_SHA256_32:
-		return params{nh: 32, nk: 48, nn: 12, nt: 4, hash: sha256.New}, true
-	case AES_128_GCM_SHA256_128:
-		return params{nh: 32, nk: 16, nn: 12, nt: 16, gcm: true, hash: sha256.New}, true
-	case AES_256_GCM_SHA512_128:
-		return params{nh: 64, nk: 32, nn: 12, nt: 16, gcm: true, hash: sha512.New}, true
-	}
-	return params{}, false
-}
+func (s CipherSuite) params() (sfcore.Params, bool) { return sfcore.SuiteParams(uint16(s)) }
 
 // Supported reports whether this package implements the suite.
 func (s CipherSuite) Supported() bool {
@@ -73,19 +50,19 @@ func (s CipherSuite) Supported() bool {
 // KeySize returns Nk, the size in bytes of the derived sframe_key (for the
 // AES-CTR-HMAC suites: the AES key followed by the HMAC key), or 0 for an
 // unsupported suite.
-func (s CipherSuite) KeySize() int { p, _ := s.params(); return p.nk }
+func (s CipherSuite) KeySize() int { p, _ := s.params(); return p.Nk }
 
 // SaltSize returns Nn, the size in bytes of the derived sframe_salt and of
 // the AEAD nonce, or 0 for an unsupported suite.
-func (s CipherSuite) SaltSize() int { p, _ := s.params(); return p.nn }
+func (s CipherSuite) SaltSize() int { p, _ := s.params(); return p.Nn }
 
 // TagSize returns Nt, the size in bytes of the authentication tag Seal
 // appends, or 0 for an unsupported suite.
-func (s CipherSuite) TagSize() int { p, _ := s.params(); return p.nt }
+func (s CipherSuite) TagSize() int { p, _ := s.params(); return p.Nt }
 
 // HashSize returns Nh, the output size in bytes of the suite's hash, or 0 for
 // an unsupported suite.
-func (s CipherSuite) HashSize() int { p, _ := s.params(); return p.nh }
+func (s CipherSuite) HashSize() int { p, _ := s.params(); return p.Nh }
 
 // String returns the registry name of the suite, or CipherSuite(0x....) for
 // an unknown value.

@@ -1,4 +1,4 @@
-package sframe
+package sfcore
 
 import (
 	"crypto/aes"
@@ -42,17 +42,17 @@ var errCTRHMACOpen = errors.New("sframe: AES-CTR-HMAC authentication failed")
 // newCTRHMAC splits sframe_key into enc_key (the first Nka bytes) and
 // auth_key (the rest), per derive_subkeys in RFC 9605, Section 4.5.1.
 func newCTRHMAC(key []byte, nt int, h func() hash.Hash) (*ctrHMAC, error) {
-	block, err := aes.NewCipher(key[:ctrAESKeyLen])
+	block, err := aes.NewCipher(key[:ctrAESKeySize])
 	if err != nil {
 		return nil, err
 	}
-	authKey := append([]byte(nil), key[ctrAESKeyLen:]...)
+	authKey := append([]byte(nil), key[ctrAESKeySize:]...)
 	c := &ctrHMAC{block: block, nt: nt}
 	c.macs.New = func() any { return &macState{mac: hmac.New(h, authKey)} }
 	return c, nil
 }
 
-func (c *ctrHMAC) NonceSize() int { return MaxSaltSize }
+func (c *ctrHMAC) NonceSize() int { return NonceSize }
 func (c *ctrHMAC) Overhead() int  { return c.nt }
 
 // tag writes compute_tag(auth_key, nonce, aad, ct) of RFC 9605,
@@ -80,7 +80,7 @@ func (c *ctrHMAC) xorKeyStream(m *macState, dst, src, nonce []byte) {
 }
 
 func (c *ctrHMAC) Seal(dst, nonce, plaintext, additionalData []byte) []byte {
-	if len(nonce) != MaxSaltSize {
+	if len(nonce) != NonceSize {
 		panic("sframe: incorrect nonce length given to AES-CTR-HMAC")
 	}
 	ret, out := alias.SliceForAppend(dst, len(plaintext)+c.nt)
@@ -96,7 +96,7 @@ func (c *ctrHMAC) Seal(dst, nonce, plaintext, additionalData []byte) []byte {
 }
 
 func (c *ctrHMAC) Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error) {
-	if len(nonce) != MaxSaltSize {
+	if len(nonce) != NonceSize {
 		panic("sframe: incorrect nonce length given to AES-CTR-HMAC")
 	}
 	if len(ciphertext) < c.nt {
