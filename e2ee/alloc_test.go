@@ -22,6 +22,8 @@ func TestZeroAllocs(t *testing.T) {
 		sframe.AES_128_GCM_SHA256_128: 0, sframe.AES_256_GCM_SHA512_128: 0,
 		sframe.AES_128_CTR_HMAC_SHA256_80: 2, sframe.AES_128_CTR_HMAC_SHA256_64: 2,
 		sframe.AES_128_CTR_HMAC_SHA256_32: 2,
+		sframe.AES_256_CTR_HMAC_SHA512_80: 2, sframe.AES_256_CTR_HMAC_SHA512_64: 2,
+		sframe.AES_256_CTR_HMAC_SHA512_32: 2,
 	} {
 		alice, bob := newPair(t, Config{CipherSuite: suite})
 		for name, shape := range rtpShapes { // the per-packet and the general paths

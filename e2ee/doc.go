@@ -79,6 +79,9 @@
 //	AES_128_CTR_HMAC_SHA256_80     10   15            12-14
 //	AES_128_CTR_HMAC_SHA256_64      8   13            10-12
 //	AES_128_CTR_HMAC_SHA256_32      4    9             6-8
+//	AES_256_CTR_HMAC_SHA512_80     10   15            12-14
+//	AES_256_CTR_HMAC_SHA512_64      8   13            10-12
+//	AES_256_CTR_HMAC_SHA512_32      4    9             6-8
 //
 // that is, 1 config byte, at most 1 KID byte (none in epochs 0 and 1), at
 // most 3 CTR bytes (the counter stays below RekeyAfterPackets = 2^22), and
