@@ -207,3 +207,44 @@ func TestFrameRekey(t *testing.T) {
 		require.NoError(t, alice.Rekey())
 	}
 }
+
+// FuzzOpenFrame feeds arbitrary bytes to OpenFrame under each codec: it
+// must never panic nor modify its input, must fail with a typed error or
+// open (only what the peer sealed), must agree with opening in place, and
+// must not spoil the state: a genuine frame opens afterwards.
+func FuzzOpenFrame(f *testing.F) {
+	alice, _ := newPair(f)
+	for _, tc := range frameCases {
+		frame := tc.frame
+		if len(frame) > 40 {
+			frame = frame[:40]
+		}
+		sealed, err := alice.SealFrame(nil, frame, tc.kind, tc.codec)
+		require.NoError(f, err)
+		f.Add(sealed, uint8(tc.codec))
+	}
+	f.Add([]byte{}, uint8(CodecVP8))
+	f.Add([]byte{0x01, 0x02, 0x03, 0x00}, uint8(CodecVP8))
+	f.Fuzz(func(t *testing.T, in []byte, c uint8) {
+		codec := FrameCodec(c % (numCodecs + 1)) // one unsupported value too
+		alice, bob := newPair(t)
+		alice.send[Video].cur.Load().next.Store(1000) // past every seed's CTR
+		genuine, err := alice.SealFrame(nil, vp8Frame(50, true), Video, CodecVP8)
+		require.NoError(t, err)
+		orig := bytes.Clone(in)
+		out, _, err := bob.OpenFrame(nil, in, codec)
+		require.Equal(t, orig, in, "OpenFrame modified its input")
+		if err != nil {
+			require.True(t, isTyped(err) || errors.Is(err, ErrUnsupportedCodec), "untyped error %v", err)
+		}
+		_, inPlace := newPair(t)
+		buf := bytes.Clone(in)
+		ipOut, _, ipErr := inPlace.OpenFrame(buf[:0], buf, codec)
+		require.Equal(t, err == nil, ipErr == nil, "in place vs not: %v, %v", err, ipErr)
+		if err == nil {
+			require.Equal(t, out, ipOut)
+		}
+		_, _, err = bob.OpenFrame(nil, genuine, CodecVP8)
+		require.NoError(t, err)
+	})
+}
