@@ -32,9 +32,9 @@ func TestReadRTPContextDeadline(t *testing.T) {
 	alice, bob, _, _ := call(t, Config{})
 	st := bob.Stream(Audio)
 
+	start := time.Now() // before the deadline is set, which counts from then
 	ctx, cancel := context.WithTimeout(t.Context(), readWait)
 	defer cancel()
-	start := time.Now()
 	got, err := st.ReadRTPContext(ctx, nil)
 	took := time.Since(start)
 	assert.Nil(t, got)

@@ -22,6 +22,8 @@ func TestZeroAllocs(t *testing.T) {
 		sframe.AES_128_GCM_SHA256_128: 0, sframe.AES_256_GCM_SHA512_128: 0,
 		sframe.AES_128_CTR_HMAC_SHA256_80: 2, sframe.AES_128_CTR_HMAC_SHA256_64: 2,
 		sframe.AES_128_CTR_HMAC_SHA256_32: 2,
+		sframe.AES_256_CTR_HMAC_SHA512_80: 2, sframe.AES_256_CTR_HMAC_SHA512_64: 2,
+		sframe.AES_256_CTR_HMAC_SHA512_32: 2,
 	} {
 		alice, bob := newPair(t, Config{CipherSuite: suite})
 		for name, shape := range rtpShapes { // the per-packet and the general paths
@@ -64,4 +66,45 @@ func TestSSRCKeysZeroAllocs(t *testing.T) {
 	pkt := rtpWithSSRC(t, 2, 1)
 	require.Zero(t, sealOpenAllocs(alice, bob, pkt, Video, false))
 	require.Zero(t, sealOpenAllocs(alice, bob, pkt, Video, true))
+}
+
+// TestFrameZeroAllocs: SealFrame and OpenFrame make no allocation with the
+// AES-GCM suites, into buffers of their own and in place, for each codec;
+// refused frames do not allocate either.
+func TestFrameZeroAllocs(t *testing.T) {
+	alice, bob := newPair(t)
+	for _, tc := range frameCases {
+		buf := make([]byte, 0, len(tc.frame)+alice.FrameOverhead())
+		out := make([]byte, 0, len(tc.frame)+alice.FrameOverhead())
+		for _, inPlace := range []bool{false, true} {
+			allocs := testing.AllocsPerRun(100, func() {
+				in := tc.frame
+				if inPlace {
+					in = append(buf[:0], tc.frame...)
+				}
+				sealed, err := alice.SealFrame(buf[:0], in, tc.kind, tc.codec)
+				if err != nil {
+					panic(err)
+				}
+				dst := out[:0]
+				if inPlace {
+					dst = sealed[:0]
+				}
+				if _, _, err := bob.OpenFrame(dst, sealed, tc.codec); err != nil {
+					panic(err)
+				}
+			})
+			require.Zero(t, allocs, "%s (in place %v): allocations per SealFrame+OpenFrame", tc.name, inPlace)
+		}
+		sealed, err := alice.SealFrame(nil, tc.frame, tc.kind, tc.codec)
+		require.NoError(t, err)
+		bad := bytes.Clone(sealed)
+		bad[len(bad)-1] ^= 1
+		allocs := testing.AllocsPerRun(100, func() {
+			bob.OpenFrame(out[:0], bad, tc.codec)            // auth
+			bob.OpenFrame(out[:0], nil, tc.codec)            // empty
+			alice.SealFrame(out[:0], nil, tc.kind, tc.codec) // empty
+		})
+		require.Zero(t, allocs, "%s: allocations per refused frame", tc.name)
+	}
 }

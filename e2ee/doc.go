@@ -28,6 +28,47 @@
 // header ‖ CSRC list (Section 4.4.3, with the RTP header without extensions
 // as the metadata of Section 9.4), and the nonce is sframe_salt XOR CTR.
 //
+// # Frame mode
+//
+// SealFrame and OpenFrame apply SFrame to a whole encoded frame instead,
+// the unit of RFC 9605 (Sections 4.1 and 4.4): sealed before the
+// packetizer, opened after the depacketizer, as a browser's encoded
+// transform does. A FrameCodec names the bytes a packetizer or depacketizer
+// reads, which stay in clear and are the SFrame metadata:
+//
+//	+----------------------------+  ─┐
+//	| clear codec header         |   │ SFrame metadata: authenticated,
+//	|   VP8 key frame: 10        |   │ not encrypted (RFC 6386, Section 9.1:
+//	|   VP8 delta frame: 3       |   │ frame tag; on key frames start code,
+//	|   Opus, CodecNone: 0       |   │ width and height)
+//	+----------------------------+  ─┘
+//	| SFrame config byte (1)     |  ─┐ authenticated (part of the AAD)
+//	| KID (0-1), CTR (0-3)       |   │
+//	| ciphertext (= rest of the  |   │ encrypted and authenticated
+//	|   frame)                   |   │
+//	| tag (Nt: 16, 10, 8 or 4)   |   │
+//	+----------------------------+  ─┘
+//
+// The AAD is SFrame header ‖ clear codec header, nothing else: a frame has
+// no RTP header, and the packetizer's RTP headers are transport framing,
+// protected by SRTP. A VP8 frame is a key frame when the low bit of its
+// first byte is 0; the receiver takes the size of the clear header from
+// the same bit, which is authenticated, so changing it fails with ErrAuth.
+// Empty frames are refused with ErrMalformed by both SealFrame and
+// OpenFrame (an empty input carries no media; a depacketizer drops RTP
+// padding before it makes frames).
+//
+// Frame mode uses the keys, KIDs, counters, epochs and replay windows of
+// the per-packet mode: a kind's key seals packets and frames from one
+// counter, so no nonce is used twice whichever mode seals, and a counter
+// accepted in one mode is a replay in the other. A sealed packet's
+// payload does not open as a frame, nor the reverse: the metadata of a
+// packet is at least the 12-byte RTP header, that of a frame at most 10
+// bytes. In practice a call uses one mode per kind, agreed in the SDP
+// (package e2ee/pionframe). Per-SSRC keys (Config.SendStreams,
+// RecvStreams) need the SSRC of an RTP header and have no frame mode:
+// SealFrame and OpenFrame return ErrUnknownKey.
+//
 // # Overhead
 //
 // Session.Overhead reports the maximum growth of a packet, in bytes:
@@ -38,6 +79,9 @@
 //	AES_128_CTR_HMAC_SHA256_80     10   15            12-14
 //	AES_128_CTR_HMAC_SHA256_64      8   13            10-12
 //	AES_128_CTR_HMAC_SHA256_32      4    9             6-8
+//	AES_256_CTR_HMAC_SHA512_80     10   15            12-14
+//	AES_256_CTR_HMAC_SHA512_64      8   13            10-12
+//	AES_256_CTR_HMAC_SHA512_32      4    9             6-8
 //
 // that is, 1 config byte, at most 1 KID byte (none in epochs 0 and 1), at
 // most 3 CTR bytes (the counter stays below RekeyAfterPackets = 2^22), and

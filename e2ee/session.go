@@ -233,6 +233,16 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 			return nil, errUnknownSSRC
 		}
 	}
+	return s.sealOn(sc, dst, pkt, layout)
+}
+
+// sealOn seals pkt under the current key of sc and appends the result to
+// dst: pkt[:layout.payloadOff] is copied unchanged, pkt[:layout.metaEnd] is
+// the SFrame metadata, and pkt[layout.payloadOff:] is encrypted. It is the
+// one sealing path of Seal (RTP packets) and SealFrame (encoded frames),
+// with their contract on dst, in place sealing and errors.
+func (s *Session) sealOn(sc *sendChain, dst, pkt []byte, layout rtpLayout) ([]byte, error) {
+	var err error
 	sk := sc.cur.Load()
 	if sk == nil {
 		return nil, ErrClosed
@@ -313,11 +323,26 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 			return nil, 0, errUnknownSSRC
 		}
 	}
+	ret, err := s.openOn(rc, dst, pkt, layout, h, hlen)
+	if err != nil {
+		return nil, 0, err
+	}
+	return ret, kind, nil
+}
+
+// openOn opens pkt, whose SFrame header h of hlen bytes starts at
+// layout.payloadOff and whose KID names a key of rc, and appends the result
+// to dst: pkt[:layout.payloadOff] is copied unchanged, pkt[:layout.metaEnd]
+// is the SFrame metadata. It is the one opening path of Open (RTP packets)
+// and OpenFrame (encoded frames), with their contract on dst, in place
+// opening and errors.
+func (s *Session) openOn(rc *recvChain, dst, pkt []byte, layout rtpLayout, h sfcore.Header, hlen int) ([]byte, error) {
+	var err error
 	// The output: dst extended by the packet less its SFrame header and
 	// tag, in place if it is pkt's own storage (dst is pkt[:0]).
 	n := len(pkt) - hlen - s.tagSize
 	if n < layout.payloadOff {
-		return nil, 0, errSFrame // shorter than the tag
+		return nil, errSFrame // shorter than the tag
 	}
 	ret, out := alias.SliceForAppend(dst, n)
 	inPlace := alias.AnyOverlap(out, pkt)
@@ -332,7 +357,7 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 	rk := rc.ring.Load().keys[h.KID>>kindBits]
 	if rk == nil {
 		if rk, ahead, err = s.lockAhead(rc, h.KID); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 	}
 	// The replay check, decryption and replay update under rk.mu. A replay
@@ -373,12 +398,12 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 		rc.mu.Unlock()
 	}
 	if err != nil {
-		return nil, 0, err // nothing recorded or committed
+		return nil, err // nothing recorded or committed
 	}
 	if erase {
 		s.eraseBefore(rc, rk.epoch)
 	}
-	return ret, kind, nil
+	return ret, nil
 }
 
 // acceptLocked records ctr, which Open has just authenticated, in

@@ -35,6 +35,7 @@ var rtpShapes = map[string]pktOpts{
 var allSuites = []sframe.CipherSuite{
 	sframe.AES_128_CTR_HMAC_SHA256_80, sframe.AES_128_CTR_HMAC_SHA256_64,
 	sframe.AES_128_CTR_HMAC_SHA256_32, sframe.AES_128_GCM_SHA256_128, sframe.AES_256_GCM_SHA512_128,
+	sframe.AES_256_CTR_HMAC_SHA512_80, sframe.AES_256_CTR_HMAC_SHA512_64, sframe.AES_256_CTR_HMAC_SHA512_32,
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -21,7 +21,9 @@
 //	aad   = header ‖ metadata
 //
 // so the header and the caller's metadata are authenticated but not
-// encrypted. All five suites of Section 8.1 are implemented:
+// encrypted. All five suites of Section 8.1 are implemented, and the three
+// AES-256-CTR-HMAC-SHA512 suites the IANA "SFrame Cipher Suites" registry
+// added (draft-barnes-sframe-iana-256):
 //
 //	suite                          Nk  Nn  Nt  hash
 //	0x0001 AES_128_CTR_HMAC_SHA256_80  48  12  10  SHA-256  (Section 4.5.1)
@@ -29,6 +31,9 @@
 //	0x0003 AES_128_CTR_HMAC_SHA256_32  48  12   4  SHA-256  (Section 4.5.1)
 //	0x0004 AES_128_GCM_SHA256_128      16  12  16  SHA-256
 //	0x0005 AES_256_GCM_SHA512_128      32  12  16  SHA-512
+//	0x0006 AES_256_CTR_HMAC_SHA512_80  96  12  10  SHA-512  (Section 4.5.1, 32-byte AES key)
+//	0x0007 AES_256_CTR_HMAC_SHA512_64  96  12   8  SHA-512  (Section 4.5.1, 32-byte AES key)
+//	0x0008 AES_256_CTR_HMAC_SHA512_32  96  12   4  SHA-512  (Section 4.5.1, 32-byte AES key)
 //
 // (sizes in bytes). Seal and Open of the AES-GCM suites make no heap
 // allocations; the AES-CTR-HMAC suites allocate one AES-CTR stream per call.
@@ -50,5 +55,7 @@
 // ratchet (Section 5) belong to the caller, in callseal to package e2ee.
 //
 // The implementation is checked against the test vectors of RFC 9605,
-// Appendix C (sframe-wg/sframe test-vectors.json, commit 025d568).
+// Appendix C (sframe-wg/sframe test-vectors.json, commit 025d568), and
+// suites 6-8 against sframe-wg/sframe test-vectors-aes256.json (commit
+// c66e9a2).
 package sframe

@@ -11,13 +11,14 @@ import (
 
 // TestSFrameVectors checks NewKey, Seal, Open and Overhead against the
 // vectors of RFC 9605, Appendix C.4 (the intermediate values, labels, nonce
-// and AAD, are checked in package sfcore against the same file).
+// and AAD, are checked in package sfcore against the same file), and
+// against those of suites 6-8 (test-vectors-aes256.json).
 func TestSFrameVectors(t *testing.T) {
-	v := loadVectors(t)
-	for _, tc := range v.SFrame {
+	vectors := append(loadVectors(t).SFrame, loadAES256Vectors(t)...)
+	for _, tc := range vectors {
 		t.Run(tc.CipherSuite.String(), func(t *testing.T) {
 			if !tc.CipherSuite.Supported() {
-				t.Fatalf("RFC 9605 cipher suite %v not implemented", tc.CipherSuite)
+				t.Fatalf("cipher suite %v not implemented", tc.CipherSuite)
 			}
 			key, salt, err := sfcore.DeriveKeySalt(uint16(tc.CipherSuite), tc.KID, tc.BaseKey)
 			if err != nil {
@@ -50,7 +51,7 @@ func TestSFrameVectors(t *testing.T) {
 }
 
 func TestNewKeyUnsupportedSuite(t *testing.T) {
-	for _, s := range []CipherSuite{0, 6, 0xffff} {
+	for _, s := range []CipherSuite{0, 9, 0xffff} {
 		if _, err := NewKey(s, 0, []byte("base key")); !errors.Is(err, ErrUnsupportedSuite) {
 			t.Errorf("NewKey(%v): err = %v, want ErrUnsupportedSuite", s, err)
 		}
@@ -63,6 +64,7 @@ func TestNewKeyUnsupportedSuite(t *testing.T) {
 var allSuites = []CipherSuite{
 	AES_128_CTR_HMAC_SHA256_80, AES_128_CTR_HMAC_SHA256_64, AES_128_CTR_HMAC_SHA256_32,
 	AES_128_GCM_SHA256_128, AES_256_GCM_SHA512_128,
+	AES_256_CTR_HMAC_SHA512_80, AES_256_CTR_HMAC_SHA512_64, AES_256_CTR_HMAC_SHA512_32,
 }
 
 func newTestKey(t testing.TB, s CipherSuite, kid uint64) *Key {

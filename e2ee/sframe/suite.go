@@ -31,9 +31,25 @@ const (
 	AES_256_GCM_SHA512_128 CipherSuite = sfcore.SuiteAES256GCMSHA512_128 // 0x0005
 )
 
+// The AES-256-CTR-HMAC-SHA512 suites of the IANA "SFrame Cipher Suites"
+// registry (draft-barnes-sframe-iana-256): the AEAD of RFC 9605, Section
+// 4.5.1 with a 32-byte AES key, HMAC-SHA512 and HKDF-SHA512 (Nh = 64,
+// Nka = 32, Nk = 96, Nn = 12 bytes). All three are supported.
+const (
+	// AES_256_CTR_HMAC_SHA512_80 is AES-256-CTR with HMAC-SHA512
+	// truncated to 80 bits.
+	AES_256_CTR_HMAC_SHA512_80 CipherSuite = sfcore.SuiteAES256CTRHMACSHA512_80 // 0x0006
+	// AES_256_CTR_HMAC_SHA512_64 is AES-256-CTR with HMAC-SHA512
+	// truncated to 64 bits.
+	AES_256_CTR_HMAC_SHA512_64 CipherSuite = sfcore.SuiteAES256CTRHMACSHA512_64 // 0x0007
+	// AES_256_CTR_HMAC_SHA512_32 is AES-256-CTR with HMAC-SHA512
+	// truncated to 32 bits.
+	AES_256_CTR_HMAC_SHA512_32 CipherSuite = sfcore.SuiteAES256CTRHMACSHA512_32 // 0x0008
+)
+
 // Size limits over all supported suites, in bytes.
 const (
-	MaxKeySize  = 48                 // bytes, Nk of the AES-CTR-HMAC suites (16-byte AES key ‖ 32-byte HMAC key)
+	MaxKeySize  = sfcore.MaxKeySize  // bytes, Nk of suites 6-8: 96 (32-byte AES key ‖ 64-byte HMAC key)
 	MaxSaltSize = sfcore.NonceSize   // bytes, Nn of every suite: 12
 	MaxTagSize  = 16                 // bytes, Nt of the AES-GCM suites
 	MaxHashSize = sfcore.MaxHashSize // bytes, Nh of SHA-512: 64
@@ -78,6 +94,12 @@ func (s CipherSuite) String() string {
 		return "AES_128_GCM_SHA256_128"
 	case AES_256_GCM_SHA512_128:
 		return "AES_256_GCM_SHA512_128"
+	case AES_256_CTR_HMAC_SHA512_80:
+		return "AES_256_CTR_HMAC_SHA512_80"
+	case AES_256_CTR_HMAC_SHA512_64:
+		return "AES_256_CTR_HMAC_SHA512_64"
+	case AES_256_CTR_HMAC_SHA512_32:
+		return "AES_256_CTR_HMAC_SHA512_32"
 	}
 	return fmt.Sprintf("CipherSuite(0x%04x)", uint16(s))
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // ctrHMAC is the AES-CTR + HMAC AEAD of RFC 9605, Section 4.5.1, used by
-// suites 0x0001-0x0003. It satisfies cipher.AEAD with a 12-byte nonce and an
+// suites 0x0001-0x0003 (AES-128, HMAC-SHA256) and 0x0006-0x0008 (AES-256,
+// HMAC-SHA512, draft-barnes-sframe-iana-256). It satisfies cipher.AEAD with a 12-byte nonce and an
 // Nt-byte tag, and is safe for concurrent use (HMAC states are pooled).
 //
 // Unlike the AES-GCM suites, each Seal and Open allocates one AES-CTR stream.
@@ -39,14 +40,15 @@ type macState struct {
 
 var errCTRHMACOpen = errors.New("sframe: AES-CTR-HMAC authentication failed")
 
-// newCTRHMAC splits sframe_key into enc_key (the first Nka bytes) and
-// auth_key (the rest), per derive_subkeys in RFC 9605, Section 4.5.1.
-func newCTRHMAC(key []byte, nt int, h func() hash.Hash) (*ctrHMAC, error) {
-	block, err := aes.NewCipher(key[:ctrAESKeySize])
+// newCTRHMAC splits sframe_key into enc_key (the first nka bytes: 16 for
+// AES-128, 32 for AES-256) and auth_key (the rest), per derive_subkeys in
+// RFC 9605, Section 4.5.1.
+func newCTRHMAC(key []byte, nka, nt int, h func() hash.Hash) (*ctrHMAC, error) {
+	block, err := aes.NewCipher(key[:nka])
 	if err != nil {
 		return nil, err
 	}
-	authKey := append([]byte(nil), key[ctrAESKeySize:]...)
+	authKey := append([]byte(nil), key[nka:]...)
 	c := &ctrHMAC{block: block, nt: nt}
 	c.macs.New = func() any { return &macState{mac: hmac.New(h, authKey)} }
 	return c, nil

@@ -63,7 +63,7 @@ func NewKey(suite uint16, kid uint64, baseKey []byte) (Key, error) {
 		if aead, err = cipher.NewGCM(block); err != nil {
 			return Key{}, fmt.Errorf("sframe: %w", err)
 		}
-	} else if aead, err = newCTRHMAC(key, p.Nt, p.Hash); err != nil {
+	} else if aead, err = newCTRHMAC(key, p.Nka, p.Nt, p.Hash); err != nil {
 		return Key{}, fmt.Errorf("sframe: %w", err)
 	}
 	return Key{

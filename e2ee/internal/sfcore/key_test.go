@@ -15,6 +15,7 @@ import (
 var suites = []uint16{
 	SuiteAES128CTRHMACSHA256_80, SuiteAES128CTRHMACSHA256_64, SuiteAES128CTRHMACSHA256_32,
 	SuiteAES128GCMSHA256_128, SuiteAES256GCMSHA512_128,
+	SuiteAES256CTRHMACSHA512_80, SuiteAES256CTRHMACSHA512_64, SuiteAES256CTRHMACSHA512_32,
 }
 
 // rfc9605Vectors is the part of RFC 9605, Appendix C (package sframe's
@@ -49,6 +50,18 @@ func loadVectors(t *testing.T) *rfc9605Vectors {
 	require.NoError(t, json.Unmarshal(data, &v))
 	require.NotEmpty(t, v.SFrame)
 	require.NotEmpty(t, v.AESCTRHMAC)
+	// The vectors of suites 6-8 (test-vectors-aes256.json) have the
+	// fields of the "sframe" ones.
+	data, err = os.ReadFile(filepath.Join("..", "..", "sframe", "testdata", "post-rfc-aes256-ctr-hmac-sframe-vectors.json"))
+	require.NoError(t, err)
+	var aes256 struct {
+		SFrame json.RawMessage `json:"sframe_aes_256_ctr_hmac"`
+	}
+	require.NoError(t, json.Unmarshal(data, &aes256))
+	var more rfc9605Vectors
+	require.NoError(t, json.Unmarshal([]byte(`{"sframe":`+string(aes256.SFrame)+`}`), &more))
+	require.Len(t, more.SFrame, 3, "suites 6-8")
+	v.SFrame = append(v.SFrame, more.SFrame...)
 	return &v
 }
 
@@ -80,7 +93,7 @@ func TestVectors(t *testing.T) {
 	for _, tc := range v.AESCTRHMAC {
 		p, ok := SuiteParams(tc.CipherSuite)
 		require.True(t, ok && !p.GCM, "0x%04x", tc.CipherSuite)
-		a, err := newCTRHMAC(unhex(t, tc.Key), p.Nt, p.Hash)
+		a, err := newCTRHMAC(unhex(t, tc.Key), p.Nka, p.Nt, p.Hash)
 		require.NoError(t, err)
 		nonce, aad, pt, ct := unhex(t, tc.Nonce), unhex(t, tc.AAD), unhex(t, tc.PT), unhex(t, tc.CT)
 		require.Equal(t, ct, a.Seal(nil, nonce, pt, aad))
