@@ -172,6 +172,11 @@ func run(o options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: bytes on the wire: %v\n", err)
 		return 1
 	}
+	fmt.Fprintf(stderr, "bench: measuring meeting membership changes\n")
+	if rep.meeting, err = measureMeeting(o.quick); err != nil {
+		fmt.Fprintf(stderr, "bench: meetings: %v\n", err)
+		return 1
+	}
 
 	dir := o.out
 	if dir == "" {

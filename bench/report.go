@@ -18,6 +18,7 @@ type report struct {
 	targets []target
 	sock    *socketResults // nil when not measured
 	wire    *wireResults   // nil when not measured
+	meeting []meetingResult
 }
 
 func newReport(env environment, res map[string]*result, mem perf.Memory, lib libCosts) *report {
@@ -195,6 +196,7 @@ func (r *report) markdown() string {
 	if r.wire != nil {
 		r.wire.wireSection(p)
 	}
+	meetingSection(p, r.meeting)
 	r.scalingSection(p)
 	r.handshakeSection(p)
 	r.memorySection(p)

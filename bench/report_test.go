@@ -291,3 +291,24 @@ func TestWireSection(t *testing.T) {
 	}
 	t.Log(b.String())
 }
+
+// TestMeetingSection measures a small meeting for real and renders it: a
+// join and a leave cost the leader time, a leave sends one sealed secret
+// to each remaining member, and the table has a row per size.
+func TestMeetingSection(t *testing.T) {
+	r, err := measureMeetingSize(5, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.join <= 0 || r.leave <= 0 {
+		t.Errorf("join %v, leave %v: want both > 0", r.join, r.leave)
+	}
+	if r.joinBytes == 0 || r.leaveBytes == 0 || r.leaveBytes%3 != 0 {
+		t.Errorf("join %d B, leave %d B: want both > 0 and the leave a multiple of the 3 remaining members", r.joinBytes, r.leaveBytes)
+	}
+	var b strings.Builder
+	meetingSection(func(f string, a ...any) { fmt.Fprintf(&b, f, a...) }, []meetingResult{r})
+	if !strings.Contains(b.String(), "| 5 | ") {
+		t.Errorf("no row for n = 5 in:\n%s", b.String())
+	}
+}
