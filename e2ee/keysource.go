@@ -11,11 +11,15 @@ package e2ee
 // media of the given kind in this epoch; the caller clears it once keyed.
 // It returns an error once the source's secret is erased. Epoch returns
 // the epoch number, whose low MeetingEpochBits bits the KID carries.
-// Implementations must be safe for concurrent use: a MeetingSession calls
-// BaseKey from Open, on any goroutine that opens packets.
+// The session owns the source's lifetime: it calls Erase once, when the
+// epoch is erased (grace period over, or Close), and the source then
+// erases its secret. Implementations must be safe for concurrent use: a
+// MeetingSession calls BaseKey from Open, on any goroutine that opens
+// packets.
 type KeySource interface {
 	Epoch() uint32
 	BaseKey(index uint8, kind MediaKind) ([]byte, error)
+	Erase()
 }
 
 // The KID layout of a meeting, in the manner of RFC 9605, Section 5.2 (a

@@ -34,7 +34,7 @@ var (
 // MeetingEpoch describes one epoch of a meeting to a MeetingSession.
 type MeetingEpoch struct {
 	// Keys gives the epoch's number and its senders' base keys. The
-	// session keeps it until the epoch is erased.
+	// session keeps it until the epoch is erased, then calls its Erase.
 	Keys KeySource
 	// Index is this participant's sender index in the epoch: Seal uses
 	// its keys once SwitchSend moves to the epoch, and Open refuses
@@ -366,6 +366,9 @@ func (m *MeetingSession) eraseEpoch(ep *meetingEpoch) {
 func (ep *meetingEpoch) erase() {
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
+	if ep.src != nil {
+		ep.src.Erase()
+	}
 	ep.src = nil
 	for i := range ep.keys {
 		ep.keys[i].Store(nil)

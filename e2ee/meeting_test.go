@@ -20,12 +20,15 @@ type testSource struct {
 	secret  []byte
 	derived atomic.Int32
 	fail    bool
+	erased  atomic.Bool
 }
 
 func (s *testSource) Epoch() uint32 { return s.epoch }
 
+func (s *testSource) Erase() { s.erased.Store(true) }
+
 func (s *testSource) BaseKey(index uint8, kind MediaKind) ([]byte, error) {
-	if s.fail {
+	if s.fail || s.erased.Load() {
 		return nil, errors.New("erased")
 	}
 	s.derived.Add(1)
@@ -101,7 +104,8 @@ func TestMeetingKIDLayout(t *testing.T) {
 func TestMeetingEpochGrace(t *testing.T) {
 	clk := &fakeClock{}
 	senders := []uint8{0, 1}
-	ms := newMeeting(t, newSource(1, 1), senders, Config{clock: clk, EpochGraceTime: time.Second})
+	first := newSource(1, 1)
+	ms := newMeeting(t, first, senders, Config{clock: clk, EpochGraceTime: time.Second})
 	pkt := makeRTP(t, payloadOf(100), pktOpts{})
 	old1, err := ms[0].Seal(nil, pkt, Audio)
 	require.NoError(t, err)
@@ -116,6 +120,7 @@ func TestMeetingEpochGrace(t *testing.T) {
 		require.NoError(t, err, "the new epoch and, in grace, the old one open")
 	}
 	clk.Advance(time.Second)
+	require.True(t, first.erased.Load(), "the superseded epoch's key source is erased")
 	_, _, _, err = ms[1].Open(nil, old2)
 	require.ErrorIs(t, err, ErrUnknownKey, "an epoch past its grace period")
 	cur2, err := ms[0].Seal(nil, pkt, Audio)
