@@ -11,7 +11,6 @@ import (
 // suite is the SFrame cipher suite of the meeting's media.
 const suite = sframe.AES_128_GCM_SHA256_128
 
-
 // errNoKey: sealing while the participant is out of the meeting.
 var errNoKey = errors.New("not sending")
 
