@@ -108,3 +108,32 @@ func TestFrameZeroAllocs(t *testing.T) {
 		require.Zero(t, allocs, "%s: allocations per refused frame", tc.name)
 	}
 }
+
+func TestMeetingZeroAllocs(t *testing.T) {
+	src := newSource(1, 1)
+	ms := newMeeting(t, src, []uint8{0, 1})
+	pkt := makeRTP(t, payloadOf(1200), pktOpts{})
+	sealed, err := ms[0].Seal(nil, pkt, Video)
+	require.NoError(t, err)
+	_, _, _, err = ms[1].Open(nil, sealed) // derives the receive key
+	require.NoError(t, err)
+	sealBuf := make([]byte, 0, len(pkt)+ms[0].Overhead())
+	openBuf := make([]byte, 0, cap(sealBuf))
+	require.Zero(t, testing.AllocsPerRun(200, func() {
+		s, err := ms[0].Seal(sealBuf[:0], pkt, Video)
+		if err != nil {
+			panic(err)
+		}
+		if _, _, _, err := ms[1].Open(openBuf[:0], s); err != nil {
+			panic(err)
+		}
+	}), "allocations per meeting Seal+Open")
+
+	forged, err := newMeeting(t, src, []uint8{9})[0].Seal(nil, pkt, Video)
+	require.NoError(t, err)
+	require.Zero(t, testing.AllocsPerRun(100, func() {
+		ms[1].Open(openBuf[:0], sealed)  // replay
+		ms[1].Open(openBuf[:0], forged)  // unknown sender
+		ms[1].Open(openBuf[:0], pkt[:5]) // malformed
+	}), "allocations per rejected meeting packet")
+}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/callseal/callseal/e2ee/internal/sfcore"
 	"github.com/callseal/callseal/e2ee/sframe"
-	"github.com/callseal/callseal/internal/alias"
 	"github.com/callseal/callseal/keyexchange"
 )
 
@@ -218,14 +217,9 @@ func (s *Session) Seal(dst, pkt []byte, kind MediaKind) ([]byte, error) {
 	if kind >= numKinds {
 		return nil, errUnknownKind
 	}
-	// The common RTP header (no CSRCs) is checked inline; parseRTP is a
-	// call.
-	var err error
-	layout := rtpLayout{metaEnd: rtpFixedHeaderSize, payloadOff: commonRTPPayload(pkt)}
-	if layout.payloadOff == 0 {
-		if layout, err = parseRTP(pkt); err != nil {
-			return nil, err
-		}
+	layout, err := packetLayout(pkt)
+	if err != nil {
+		return nil, err
 	}
 	sc := s.send[kind]
 	if s.perSSRC {
@@ -253,26 +247,7 @@ func (s *Session) sealOn(sc *sendChain, dst, pkt []byte, layout rtpLayout) ([]by
 			return nil, err
 		}
 	}
-	ret, out := alias.SliceForAppend(dst, len(pkt)+sk.key.Overhead(ctr))
-	if alias.AnyOverlap(out, pkt) {
-		if &out[0] != &pkt[0] {
-			panic("e2ee: invalid buffer overlap")
-		}
-	} else {
-		sfcore.CopyMeta(out, pkt[:layout.payloadOff])
-	}
-	// The SFrame ciphertext follows the RTP header; in place, the payload
-	// is moved up past the SFrame header.
-	sfOut, meta, payload := out[layout.payloadOff:], pkt[:layout.metaEnd], pkt[layout.payloadOff:]
-	if sk.mu.TryLock() {
-		sk.key.Seal(&sk.scratch, sfOut, ctr, meta, payload)
-		sk.mu.Unlock()
-	} else {
-		scratch := sfcore.GetScratch() // a concurrent Seal on the stream holds sk's
-		sk.key.Seal(scratch, sfOut, ctr, meta, payload)
-		sfcore.PutScratch(scratch)
-	}
-	return ret, nil
+	return sealPacket(sk, ctr, dst, pkt, layout), nil
 }
 
 // Open authenticates and decrypts a packet sealed by the peer's Seal and
@@ -300,18 +275,9 @@ func (s *Session) sealOn(sc *sendChain, dst, pkt []byte, layout rtpLayout) ([]by
 // error the returned slice is nil and the session state is unchanged; dst's
 // spare capacity, and pkt when opening in place, may have been overwritten.
 func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
-	var err error // the RTP header as in Seal
-	layout := rtpLayout{metaEnd: rtpFixedHeaderSize, payloadOff: commonRTPPayload(pkt)}
-	if layout.payloadOff == 0 {
-		if layout, err = parseRTP(pkt); err != nil {
-			return nil, 0, err
-		}
-	}
-	// The SFrame header is parsed once, here: its KID picks the key, and
-	// its CTR is checked for replay and makes the nonce.
-	h, hlen, err := sfcore.ParseHeader(pkt[layout.payloadOff:])
+	layout, h, hlen, err := parseSealed(pkt)
 	if err != nil {
-		return nil, 0, errSFrame
+		return nil, 0, err
 	}
 	kind := MediaKind(h.KID & kindMask)
 	if h.KID > maxKID || kind >= numKinds {
@@ -337,19 +303,9 @@ func (s *Session) Open(dst, pkt []byte) ([]byte, MediaKind, error) {
 // and OpenFrame (encoded frames), with their contract on dst, in place
 // opening and errors.
 func (s *Session) openOn(rc *recvChain, dst, pkt []byte, layout rtpLayout, h sfcore.Header, hlen int) ([]byte, error) {
-	var err error
-	// The output: dst extended by the packet less its SFrame header and
-	// tag, in place if it is pkt's own storage (dst is pkt[:0]).
-	n := len(pkt) - hlen - s.tagSize
-	if n < layout.payloadOff {
-		return nil, errSFrame // shorter than the tag
-	}
-	ret, out := alias.SliceForAppend(dst, n)
-	inPlace := alias.AnyOverlap(out, pkt)
-	if !inPlace {
-		sfcore.CopyMeta(out, pkt[:layout.payloadOff]) // the RTP header
-	} else if &out[0] != &pkt[0] {
-		panic("e2ee: invalid buffer overlap")
+	ret, out, inPlace, err := openOutput(dst, pkt, layout, hlen, s.tagSize)
+	if err != nil {
+		return nil, err
 	}
 	// The key: in the ring, or of an epoch ahead (then rc.mu is held
 	// until the packet is committed or rejected).
@@ -364,28 +320,7 @@ func (s *Session) openOn(rc *recvChain, dst, pkt []byte, layout rtpLayout, h sfc
 	// costs no decryption, and a counter is recorded only after
 	// authentication, so a forgery never moves the window.
 	rk.mu.Lock()
-	err = replayError(rk.replay.Check(h.CTR))
-	if err == nil {
-		sf, sfOut := pkt[layout.payloadOff:], out[layout.payloadOff:]
-		if layout.metaEnd == rtpFixedHeaderSize && hlen <= sfcore.ShortHeaderSize && len(sf) >= sfcore.ShortHeaderSize {
-			// The common packet: the AEAD called here (rtp.go of
-			// package sfcore). In place, the plaintext is decrypted
-			// where the ciphertext lies, then moved down over the
-			// SFrame header.
-			aead, nonce, aad := rk.key.PrepareRTP(&rk.scratch, sf, (*[rtpFixedHeaderSize]byte)(pkt), h.CTR, hlen)
-			ptOut := sfOut[:0]
-			if inPlace {
-				ptOut = sf[hlen:hlen]
-			}
-			if pt, e := aead.Open(ptOut, nonce, sf[hlen:], aad); e != nil {
-				err = ErrAuth
-			} else if inPlace {
-				copy(sfOut, pt)
-			}
-		} else if rk.key.Open(&rk.scratch, sfOut, sf, pkt[:layout.metaEnd], h.CTR) != nil {
-			err = ErrAuth
-		}
-	}
+	err = rk.openLocked(out, pkt, layout, h.CTR, hlen, inPlace)
 	var erase bool
 	if err == nil {
 		if ahead > 0 {

@@ -28,7 +28,10 @@
 // and ParseKID implement the KID layout (epoch bits, sender index, kind;
 // RFC 9605, Section 5.2). Leader.Current and Member.Current return the
 // current epoch's keys, Previous the previous epoch's during its grace
-// period (Config.Grace), after which they are erased.
+// period (Config.Grace), after which they are erased. The media keys
+// themselves live in each participant's e2ee.MeetingSession: EpochKeys is
+// its e2ee.KeySource, and Leader.MediaEpoch and Member.MediaEpoch describe
+// the current epoch (keys, own sender index, roster) for its SetEpoch.
 //
 // # Membership
 //

@@ -70,11 +70,13 @@ func (p *participant) current() (cur, prev *meeting.EpochKeys, index uint8) {
 // installKeys gives the E2EE layer the epochs the meeting holds now, for
 // receiving; sending moves with switchSend.
 func (p *participant) installKeys() {
-	cur, prev, _ := p.current()
+	cur, _, _ := p.current()
 	if cur == nil {
 		return
 	}
-	p.crypt.install(cur, prev)
+	if e, err := p.mediaEpoch(); err == nil {
+		p.crypt.install(e) //nolint:errcheck // an epoch not newer (the attacker's victim) keeps the old one
+	}
 	if p.heldEpochs == nil {
 		p.heldEpochs = map[uint32]bool{}
 	}
@@ -102,10 +104,17 @@ func (p *participant) retain(k *meeting.EpochKeys) {
 }
 
 func (p *participant) switchSend() {
-	cur, _, index := p.current()
-	if cur != nil {
-		p.crypt.sendWith(cur, index)
+	if cur, _, _ := p.current(); cur != nil {
+		p.crypt.sendWith() //nolint:errcheck // nothing installed yet: it keeps not sending
 	}
+}
+
+// mediaEpoch describes its meeting's current epoch to the E2EE layer.
+func (p *participant) mediaEpoch() (e2ee.MeetingEpoch, error) {
+	if p.leader != nil {
+		return p.leader.MediaEpoch()
+	}
+	return p.member.MediaEpoch()
 }
 
 func (p *participant) showCode() {
