@@ -17,6 +17,7 @@ type report struct {
 	paths   []perf.Path
 	targets []target
 	sock    *socketResults // nil when not measured
+	wire    *wireResults   // nil when not measured
 }
 
 func newReport(env environment, res map[string]*result, mem perf.Memory, lib libCosts) *report {
@@ -191,6 +192,9 @@ func (r *report) markdown() string {
 
 	r.capacity(p)
 	r.socketSection(p)
+	if r.wire != nil {
+		r.wire.wireSection(p)
+	}
 	r.scalingSection(p)
 	r.handshakeSection(p)
 	r.memorySection(p)

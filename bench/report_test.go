@@ -271,3 +271,23 @@ func TestSocketSection(t *testing.T) {
 	assert.Contains(t, md, "| **batched** | 3.00 µs | 1.7 k | 333.3 k | 1.33× |")
 	assert.Less(t, strings.Index(md, "## Calls per core"), strings.Index(md, "## Through the socket"))
 }
+
+// TestWireSection: the embedded video's bytes per second, in each mode,
+// are rendered, and frame mode costs less than per-packet mode.
+func TestWireSection(t *testing.T) {
+	w, err := measureWire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.frames == 0 || w.frameModeBytes >= w.packetModeBytes || w.packetModeBytes <= w.clearBytes || w.frameModeBytes <= w.clearBytes {
+		t.Fatalf("implausible: %+v", w)
+	}
+	var b strings.Builder
+	w.wireSection(func(f string, a ...any) { fmt.Fprintf(&b, f, a...) })
+	for _, s := range []string{"## Bytes on the wire per second of video", "| SFrame per packet |", "| SFrame per frame |"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("missing %q in:\n%s", s, b.String())
+		}
+	}
+	t.Log(b.String())
+}
