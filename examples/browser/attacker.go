@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/e2ee/pionframe"
 	"github.com/callseal/callseal/keyexchange"
 )
 
@@ -26,17 +28,20 @@ type attacker struct {
 	ready chan struct{}             // closed when both sessions exist
 	stop  chan struct{}             // closed by close
 
+	frames [2]*pionframe.Frames // by leg: opens what that side sends, seals what it receives
+	stats  [2]*counter          // by leg: frames opened from that side, sealed to it
+
 	mu     sync.Mutex
 	keys   [2]keyed // by leg, once its handshake is done
 	done   int
-	stats  [2]*counter // by the leg the frames came from
 	closed bool
 }
 
 // newAttacker returns the attacker of the call callID: its handshake with
 // the page has the Go peer's configuration, and the other the page's.
 func newAttacker(cfg callConfig, callID string) (*attacker, error) {
-	a := &attacker{ready: make(chan struct{}), stop: make(chan struct{}), stats: [2]*counter{{}, {}}}
+	a := &attacker{ready: make(chan struct{}), stop: make(chan struct{}),
+		frames: [2]*pionframe.Frames{pionframe.New(), pionframe.New()}, stats: [2]*counter{{}, {}}}
 	for leg, c := range [2]keyexchange.Config{legBrowser: cfg.goPeer(callID), legGo: cfg.pagePeer(callID)} {
 		hs, err := keyexchange.New(c)
 		if err != nil {
@@ -58,23 +63,34 @@ func (a *attacker) attach(leg int, dc *webrtc.DataChannel) {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		a.keys[leg] = k
+		if k.session != nil && a.frames[leg].SetSession(k.session) != nil {
+			k.session.Close()
+			a.keys[leg].session = nil
+		}
 		if a.done++; a.done == 2 && a.keys[0].session != nil && a.keys[1].session != nil && !a.closed {
 			close(a.ready)
 		}
 	})
 }
 
+// track returns a track that seals with the keys of the attacker's
+// handshake with the side of leg: what the forwarder sends on leg.
+func (a *attacker) track(leg int, kind e2ee.MediaKind, c webrtc.RTPCodecCapability, id, stream string) (webrtc.TrackLocal, error) {
+	return a.frames[leg].NewTrack(kind, c, id, stream)
+}
+
 // reseal opens the frames of track, from the side of leg from, and seals
 // them again for the other side on out, once both handshakes are done.
-func (a *attacker) reseal(from int, track *webrtc.TrackRemote, out *webrtc.TrackLocalStaticSample) {
+func (a *attacker) reseal(from int, track *webrtc.TrackRemote, out *pionframe.Track) {
 	select {
 	case <-a.ready:
 	case <-a.stop:
 		return
 	}
-	in, to := a.keys[from].session, a.keys[other(from)].session
-	openTrack(track, in, a.stats[from], func(kind e2ee.MediaKind, codec e2ee.FrameCodec, frame []byte, d time.Duration) {
-		_ = sealTo(out, to, a.stats[other(from)], kind, codec, frame, d)
+	openTrack(a.frames[from], track, a.stats[from], func(kind e2ee.MediaKind, frame []byte, d time.Duration) {
+		if out.WriteSample(media.Sample{Data: frame, Duration: d}) == nil {
+			a.stats[other(from)].sealed(kind)
+		}
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/e2ee/pionframe"
 )
 
 // The two legs of the forwarder.
@@ -66,7 +67,7 @@ func newForwarder(mitm *attacker, tap func(int, e2ee.MediaKind, []byte), onClose
 		for kind, codec := range []webrtc.RTPCodecCapability{opusCodec, vp8Codec} {
 			id, stream := e2ee.MediaKind(kind).String(), fmt.Sprintf("callseal-forwarder-%d", leg)
 			if mitm != nil {
-				f.out[leg][kind], err = webrtc.NewTrackLocalStaticSample(codec, id, stream)
+				f.out[leg][kind], err = mitm.track(leg, e2ee.MediaKind(kind), codec, id, stream)
 			} else {
 				f.out[leg][kind], err = webrtc.NewTrackLocalStaticRTP(codec, id, stream)
 			}
@@ -174,12 +175,12 @@ func (f *forwarder) answerBrowser(ctx context.Context, offer webrtc.SessionDescr
 // pump forwards a remote track of leg to the other leg: packet by packet
 // when honest, frame by frame through the attacker otherwise.
 func (f *forwarder) pump(from int, track *webrtc.TrackRemote) {
-	kind, _, err := trackCodec(track.Codec())
-	if err != nil {
-		return // a codec the page may not offer: nothing is forwarded
+	kind, ok := mediaKind(track.Kind())
+	if !ok {
+		return
 	}
 	if f.mitm != nil {
-		f.mitm.reseal(from, track, f.out[other(from)][kind].(*webrtc.TrackLocalStaticSample))
+		f.mitm.reseal(from, track, f.out[other(from)][kind].(*pionframe.Track))
 		return
 	}
 	out := f.out[other(from)][kind].(*webrtc.TrackLocalStaticRTP)

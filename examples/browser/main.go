@@ -133,10 +133,10 @@ func printMedia(ctx context.Context, r callResult) {
 		case <-ctx.Done():
 			return
 		case <-r.peer.stop:
-			fmt.Printf("call %s ended: %v\n", r.callID, r.peer.stats.snapshot())
+			fmt.Printf("call %s ended: %v\n", r.callID, r.peer.stats.snapshot(r.peer.frames))
 			return
 		case <-tick.C:
-			fmt.Printf("call %s: %v\n", r.callID, r.peer.stats.snapshot())
+			fmt.Printf("call %s: %v\n", r.callID, r.peer.stats.snapshot(r.peer.frames))
 		}
 	}
 }

@@ -34,7 +34,6 @@ const (
 // sends, in a loop.
 type clip struct {
 	kind   e2ee.MediaKind
-	codec  e2ee.FrameCodec
 	step   time.Duration // media time of one frame
 	frames [][]byte
 }
@@ -51,8 +50,8 @@ func clips() ([2]*clip, error) {
 		return [2]*clip{}, err
 	}
 	return [2]*clip{
-		{kind: e2ee.Audio, codec: e2ee.CodecOpus, step: opusFrameStep, frames: audio},
-		{kind: e2ee.Video, codec: e2ee.CodecVP8, step: vp8FrameStep, frames: video},
+		{kind: e2ee.Audio, step: opusFrameStep, frames: audio},
+		{kind: e2ee.Video, step: vp8FrameStep, frames: video},
 	}, nil
 }
 

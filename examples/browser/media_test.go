@@ -100,14 +100,14 @@ func TestBrowserMedia(t *testing.T) {
 	}
 	for _, c := range media {
 		for _, f := range c.frames {
-			w.addClear(c.codec, f, "go")
+			w.addClear(frameCodecOf(c.kind), f, "go")
 		}
 	}
 	start := time.Now()
 	r := runCall(t, bctx, cfg, hooks{
 		tap: w.tap,
-		opened: func(_ e2ee.MediaKind, codec e2ee.FrameCodec, frame []byte, _ time.Duration) {
-			w.addClear(codec, frame, "browser")
+		opened: func(kind e2ee.MediaKind, frame []byte, _ time.Duration) {
+			w.addClear(frameCodecOf(kind), frame, "browser")
 		},
 	})
 	if r.goPeer.err != nil {
@@ -130,7 +130,7 @@ func TestBrowserMedia(t *testing.T) {
 	var gs mediaStats
 	deadline := time.Now().Add(mediaTimeout)
 	for {
-		ps, gs = r.pageStats(t), r.goPeer.peer.stats.snapshot()
+		ps, gs = r.pageStats(t), r.goPeer.peer.stats.snapshot(r.goPeer.peer.frames)
 		in, out := ps.Worker["receive"], ps.Worker["send"]
 		if in["audio"].Passed >= wantAudioFrames && in["video"].Passed >= wantVideoFrames &&
 			out["audio"].Passed >= wantAudioFrames && out["video"].Passed >= wantVideoFrames &&
@@ -156,8 +156,8 @@ func TestBrowserMedia(t *testing.T) {
 			}
 		}
 	}
-	if gs.Failed != [2]int{} {
-		t.Errorf("Go peer: failures %v", gs.Errors)
+	if gs.failures() != 0 || gs.Frames.NoSession != 0 {
+		t.Errorf("Go peer: %d failures, %d frames before the session: %+v", gs.failures(), gs.Frames.NoSession, gs.Frames)
 	}
 	if gs.Sealed[e2ee.Audio] < wantAudioFrames || gs.Sealed[e2ee.Video] < wantVideoFrames {
 		t.Errorf("Go peer sealed %v frames", gs.Sealed)
@@ -216,7 +216,7 @@ func TestBrowserMITM(t *testing.T) {
 	// The attacker re-seals: the media still flows both ways.
 	deadline := time.Now().Add(mediaTimeout)
 	for {
-		ps, gs := r.pageStats(t), r.goPeer.peer.stats.snapshot()
+		ps, gs := r.pageStats(t), r.goPeer.peer.stats.snapshot(r.goPeer.peer.frames)
 		if ps.Worker["receive"]["video"].Passed >= wantVideoFrames/2 && gs.Opened[e2ee.Video] >= wantVideoFrames/2 {
 			t.Logf("page %+v; Go peer %v", ps.Worker, gs)
 			break

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/e2ee/pionframe"
 	"github.com/callseal/callseal/keyexchange"
 )
 
@@ -18,22 +20,23 @@ import (
 // what the page sends. Its tracks carry nothing before the E2EE session
 // exists, so no clear frame is ever sent.
 //
-// pion calls its callbacks on its own goroutines; the Handshake and the
-// e2ee.Session are safe for concurrent use, the counters are locked, and
-// report runs at most once.
+// pion calls its callbacks on its own goroutines; the Handshake, the
+// e2ee.Session and pionframe are safe for concurrent use, the counters are
+// locked, and report runs at most once.
 type goPeer struct {
 	pc     *webrtc.PeerConnection
 	hs     *keyexchange.Handshake
 	callID string
 	clips  [2]*clip
-	tracks [2]*webrtc.TrackLocalStaticSample // by kind: audio, video
+	frames *pionframe.Frames   // seals for tracks, opens for readers, once the session is set
+	tracks [2]*pionframe.Track // by kind: audio, video
 	stats  counter
 
 	ready   chan struct{} // closed once session is set
 	session *e2ee.Session
 	stop    chan struct{} // closed by close
 
-	opened   func(kind e2ee.MediaKind, codec e2ee.FrameCodec, frame []byte, d time.Duration) // tests: each opened frame; nil drops them
+	opened   func(kind e2ee.MediaKind, frame []byte, d time.Duration) // tests: each opened frame; nil drops them
 	report   func(callResult)
 	reportMu sync.Once
 	closeMu  sync.Once
@@ -53,13 +56,13 @@ func newGoPeer(cfg keyexchange.Config, c [2]*clip, report func(callResult), onCl
 		return nil, err
 	}
 	p := &goPeer{pc: pc, hs: hs, callID: string(cfg.CallID), clips: c, report: report, onClose: onClose,
-		ready: make(chan struct{}), stop: make(chan struct{})}
+		frames: pionframe.New(), ready: make(chan struct{}), stop: make(chan struct{})}
 	for _, cl := range c {
 		codec := opusCodec
 		if cl.kind == e2ee.Video {
 			codec = vp8Codec
 		}
-		if p.tracks[cl.kind], err = webrtc.NewTrackLocalStaticSample(codec, cl.kind.String(), "callseal-go"); err != nil {
+		if p.tracks[cl.kind], err = p.frames.NewTrack(cl.kind, codec, cl.kind.String(), "callseal-go"); err != nil {
 			_ = pc.Close()
 			return nil, err
 		}
@@ -75,7 +78,7 @@ func newGoPeer(cfg keyexchange.Config, c [2]*clip, report func(callResult), onCl
 		case <-p.stop:
 			return
 		}
-		openTrack(track, p.session, &p.stats, p.opened)
+		openTrack(p.frames, track, &p.stats, p.opened)
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		if s == webrtc.PeerConnectionStateFailed || s == webrtc.PeerConnectionStateClosed {
@@ -147,6 +150,11 @@ func (p *goPeer) finish(err error) {
 			k := mediaKeys(p.hs)
 			r.suite, r.checkNumber, r.err = k.suite, k.checkNumber, k.err
 			if k.session != nil {
+				if r.err = p.frames.SetSession(k.session); r.err != nil {
+					k.session.Close()
+					p.report(r)
+					return
+				}
 				p.session = k.session
 				close(p.ready)
 				for _, c := range p.clips {
@@ -169,9 +177,10 @@ func (p *goPeer) send(c *clip) {
 			return
 		case <-tick.C:
 		}
-		if err := sealTo(p.tracks[c.kind], p.session, &p.stats, c.kind, c.codec, c.frames[i], c.step); err != nil {
+		if err := p.tracks[c.kind].WriteSample(media.Sample{Data: c.frames[i], Duration: c.step}); err != nil {
 			return
 		}
+		p.stats.sealed(c.kind)
 	}
 }
 

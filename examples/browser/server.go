@@ -63,7 +63,7 @@ type hooks struct {
 	// tap, for tests, sees every payload the honest forwarder passes on.
 	tap func(from int, kind e2ee.MediaKind, payload []byte)
 	// opened, for tests, sees every frame the Go peer opened.
-	opened func(kind e2ee.MediaKind, codec e2ee.FrameCodec, frame []byte, d time.Duration)
+	opened func(kind e2ee.MediaKind, frame []byte, d time.Duration)
 }
 
 // callResult is what the Go peer reports about one call once its
