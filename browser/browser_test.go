@@ -36,6 +36,7 @@ func TestBuildAndServe(t *testing.T) {
 		{"/" + WasmFile, "application/wasm", a.Wasm, http.StatusOK},
 		{"/" + WasmExecFile, "text/javascript; charset=utf-8", a.WasmExec, http.StatusOK},
 		{"/" + GlueFile, "text/javascript; charset=utf-8", Glue(), http.StatusOK},
+		{"/" + WorkerFile, "text/javascript; charset=utf-8", Worker(), http.StatusOK},
 		{"/index.html", "", nil, http.StatusNotFound},
 		{"/lib/" + WasmFile, "", nil, http.StatusNotFound},
 	} {
@@ -79,8 +80,8 @@ func TestBuildCanceled(t *testing.T) {
 // TestWasmPackage checks what TestImportRules (root package) cannot see,
 // since the module builds only for js/wasm: go vet for js/wasm, and the row
 // of browser/wasm in docs/ARCHITECTURE.md's import table (callseal imports
-// browser/internal/bridge, keyexchange and verify; nothing outside the
-// standard library).
+// browser/internal/bridge, e2ee, keyexchange and verify; nothing outside
+// the standard library).
 func TestWasmPackage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
@@ -93,6 +94,7 @@ func TestWasmPackage(t *testing.T) {
 	}
 	allowed := map[string]bool{
 		"github.com/callseal/callseal/browser/internal/bridge": true,
+		"github.com/callseal/callseal/e2ee":                    true,
 		"github.com/callseal/callseal/keyexchange":             true,
 		"github.com/callseal/callseal/verify":                  true,
 	}

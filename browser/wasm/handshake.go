@@ -15,57 +15,33 @@ import (
 var errNotDone = keyexchange.ErrNotDone
 
 // handshake is one keyexchange.Handshake as the page sees it. res is set
-// once the handshake is done; the E2EE layer will take its media secrets.
+// once the handshake is done; mediaSession takes its media secrets.
 type handshake struct {
 	hs  *keyexchange.Handshake
 	res *keyexchange.Result
 }
 
-// handshakes holds the open handshakes by the id the page's object
-// carries; the methods are shared functions of one prototype that look
-// their handshake up through this, so a closed handshake answers with an
-// error instead of calling a released function (which would stop the
-// module). Only the JavaScript thread touches it.
-var (
-	handshakes = map[int]*handshake{}
-	nextID     int
-	proto      js.Value
-)
-
-// methods are the handshake object's methods, by JavaScript name.
-var methods = map[string]func(*handshake, []js.Value) any{
-	"start":       (*handshake).start,
-	"handle":      (*handshake).handle,
-	"retransmit":  (*handshake).retransmit,
-	"done":        func(h *handshake, _ []js.Value) any { return h.hs.Done() },
-	"suite":       (*handshake).suite,
-	"checkNumber": rendering(verify.CheckNumber),
-	"digits":      (*handshake).digits,
-	"emoji":       (*handshake).emoji,
-	"base32":      rendering(verify.B32),
-	"words":       rendering(verify.Words),
-	"close":       (*handshake).close,
+// handshakes are the open handshakes (their methods are set in init, as
+// close refers to handshakes).
+var handshakes = objects[*handshake]{
+	closed: func() error { return errors.Join(keyexchange.ErrWiped, errors.New("handshake closed")) },
 }
 
-// handshakePrototype returns the prototype of every handshake object,
-// built on first use; its functions live as long as the module.
-func handshakePrototype() js.Value {
-	if proto.IsUndefined() {
-		proto = js.Global().Get("Object").New()
-		for name, m := range methods {
-			proto.Set(name, js.FuncOf(func(this js.Value, args []js.Value) any {
-				var h *handshake
-				if this.Type() == js.TypeObject && this.Get("id").Type() == js.TypeNumber {
-					h = handshakes[this.Get("id").Int()]
-				}
-				if h == nil {
-					return jsError(errors.Join(keyexchange.ErrWiped, errors.New("handshake closed")))
-				}
-				return m(h, args)
-			}))
-		}
+func init() {
+	handshakes.methods = map[string]func(*handshake, []js.Value) any{
+		"start":        (*handshake).start,
+		"handle":       (*handshake).handle,
+		"retransmit":   (*handshake).retransmit,
+		"done":         func(h *handshake, _ []js.Value) any { return h.hs.Done() },
+		"suite":        (*handshake).suite,
+		"checkNumber":  rendering(verify.CheckNumber),
+		"digits":       (*handshake).digits,
+		"emoji":        (*handshake).emoji,
+		"base32":       rendering(verify.B32),
+		"words":        rendering(verify.Words),
+		"mediaSession": (*handshake).mediaSession,
+		"close":        (*handshake).close,
 	}
-	return proto
 }
 
 // newHandshake implements callseal.newHandshake(options).
@@ -93,11 +69,7 @@ func newHandshake(_ js.Value, args []js.Value) any {
 	if err != nil {
 		return jsError(err)
 	}
-	nextID++
-	handshakes[nextID] = &handshake{hs: hs}
-	obj := js.Global().Get("Object").Call("create", handshakePrototype())
-	obj.Set("id", nextID)
-	return obj
+	return handshakes.wrap(&handshake{hs: hs})
 }
 
 // start returns message 1 (Commit) of an initiator.
@@ -189,10 +161,6 @@ func (h *handshake) close([]js.Value) any {
 	if h.res != nil {
 		h.res.Wipe()
 	}
-	for id, o := range handshakes {
-		if o == h {
-			delete(handshakes, id)
-		}
-	}
+	handshakes.forget(h)
 	return nil
 }

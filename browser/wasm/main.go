@@ -1,9 +1,9 @@
 //go:build js && wasm
 
 // Command wasm is callseal's WebAssembly module: callseal's own Go code
-// (keyexchange, verify) built with GOOS=js GOARCH=wasm, so that a browser
-// runs the same handshake and gets the same check number as a Go peer, byte
-// for byte. Package browser builds it (browser.Build) and serves it with
+// (keyexchange, verify, e2ee) built with GOOS=js GOARCH=wasm, so that a
+// browser runs the same handshake, gets the same check number and seals
+// the same SFrame frames as a Go peer, byte for byte. Package browser builds it (browser.Build) and serves it with
 // Go's wasm_exec.js and the JavaScript glue, callseal.js.
 //
 // The module hands its API to the page by calling
@@ -22,11 +22,21 @@
 //	handshake.checkNumber()              → "dddd dddd dddd dddd dddd" (when done)
 //	handshake.digits(n)                  → n digits; emoji() → [{emoji, name}] × 7
 //	handshake.base32(), handshake.words()
+//	handshake.mediaSession()             → session: the E2EE session (when done), keyed
+//	                                       from the media secrets it takes (once per handshake)
 //	handshake.close()                    wipes the secrets; later calls throw ErrWiped
+//	session.sealFrame(kind, codec, Uint8Array) → Uint8Array, the sealed frame
+//	session.openFrame(codec, Uint8Array) → {kind, frame}: the kind its key belongs to, the opened frame
+//	session.close()                      erases the keys; later calls throw ErrClosed
+//
+// kind is "audio", "video" or "screenshare"; codec is "opus", "vp8" or
+// "none" (e2ee.FrameCodec: which leading bytes stay in clear). A frame is
+// at most bridge.MaxFrameSize bytes.
 //
 // Errors are JavaScript Errors with name "CallsealError" and code the name
-// of the Go sentinel error (bridge.Code), e.g. "ErrMalformed". A bad message
-// leaves the handshake as it was, as in package keyexchange.
+// of the Go sentinel error (bridge.Code), e.g. "ErrMalformed", "ErrAuth". A
+// bad message leaves the handshake as it was, and a bad frame the session,
+// as in packages keyexchange and e2ee.
 //
 // JavaScript runs the module on one thread; every call from the page runs
 // to completion before the next.

@@ -93,19 +93,37 @@ const readPage = `({
 	role: document.getElementById("role").textContent,
 })`
 
-// runCall serves the example with cfg, opens the page in a new tab and
-// returns what the page shows and what the Go peer reported.
-func runCall(t *testing.T, bctx context.Context, cfg callConfig) (pageState, callResult, context.Context) {
+// A run is one call between a page in Chromium and the example's server.
+type run struct {
+	srv     *server
+	tab     context.Context
+	page    pageState
+	goPeer  callResult
+	compare chan [2]string // the page's and the Go peer's check numbers, once both are known
+}
+
+// runCall serves the example with cfg and h (report and compared are set
+// here), opens the page in a new tab and waits until the page finished its
+// handshake and the Go peer reported.
+func runCall(t *testing.T, bctx context.Context, cfg callConfig, h hooks) *run {
 	t.Helper()
+	media, err := clips()
+	if err != nil {
+		t.Fatal(err)
+	}
 	results := make(chan callResult, 1)
-	s := newServer(buildAssets(t), cfg, func(r callResult) { results <- r })
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() { srv.Close(); s.close() })
+	r := &run{compare: make(chan [2]string, 1)}
+	h.report = func(res callResult) { results <- res }
+	h.compared = func(_, page, goPeer string) { r.compare <- [2]string{page, goPeer} }
+	r.srv = newServer(buildAssets(t), cfg, media, h)
+	srv := httptest.NewServer(r.srv)
+	t.Cleanup(func() { srv.Close(); r.srv.close() })
 
 	tab, cancel := chromedp.NewContext(bctx)
 	t.Cleanup(cancel)
 	ctx, cancelTimeout := context.WithTimeout(tab, callTimeout)
 	t.Cleanup(cancelTimeout)
+	r.tab = ctx
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
 		t.Fatalf("navigate: %v", err)
 	}
@@ -115,20 +133,43 @@ func runCall(t *testing.T, bctx context.Context, cfg callConfig) (pageState, cal
 		st, _ := chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage))
 		t.Fatalf("page did not finish: %v; page: %+v", err, st)
 	}
-	st, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage))
-	if err != nil {
+	if r.page, err = chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage)); err != nil {
 		t.Fatal(err)
 	}
-	if st.State != "done" {
-		t.Fatalf("page: %+v", st)
+	if r.page.State != "done" {
+		t.Fatalf("page: %+v", r.page)
 	}
 	select {
-	case r := <-results:
-		return st, r, ctx
+	case r.goPeer = <-results:
 	case <-ctx.Done():
 		t.Fatalf("the Go peer reported nothing: %v", ctx.Err())
 	}
-	return pageState{}, callResult{}, nil
+	return r
+}
+
+// pageStats is what the page's callStats() returns.
+type pageStats struct {
+	Worker map[string]map[string]struct { // by side ("send", "receive") and kind
+		Frames, Passed, Dropped int
+		Failed                  map[string]int
+	} `json:"worker"`
+	Inbound map[string]struct {
+		PacketsReceived, FramesDecoded, KeyFramesDecoded int
+		TotalSamplesReceived, ConcealedSamples           int
+	} `json:"inbound"`
+	Outbound map[string]struct {
+		PacketsSent, FramesEncoded int
+	} `json:"outbound"`
+	VideoFrames int `json:"videoFrames"`
+}
+
+func (r *run) pageStats(t *testing.T) pageStats {
+	t.Helper()
+	st, err := chromedp.Run(r.tab, chromedp.Evaluate[pageStats](`callStats()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // TestBrowserHandshake runs the callseal handshake between headless
@@ -151,7 +192,8 @@ func TestBrowserHandshake(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := time.Now()
-			page, gop, _ := runCall(t, bctx, cfg)
+			r := runCall(t, bctx, cfg, hooks{})
+			page, gop := r.page, r.goPeer
 			if gop.err != nil {
 				t.Fatalf("Go peer: %v", gop.err)
 			}
@@ -173,8 +215,9 @@ func TestBrowserHandshake(t *testing.T) {
 }
 
 // apiChecks exercises the module's JavaScript API in the page: two
-// handshakes in the page for each suite, the renderings, and the error
-// codes of bad options, bad messages and a closed handshake.
+// handshakes in the page for each suite, the renderings, a frame sealed by
+// one side's media session and opened by the other's, and the error codes
+// of bad options, bad messages, bad frames and closed objects.
 const apiChecks = `(async () => {
 	const cs = await callseal.load("/callseal/callseal.wasm");
 	const code = (f) => { try { f(); return "no error"; } catch (e) { return e.name + ":" + e.code; } };
@@ -194,6 +237,22 @@ const apiChecks = `(async () => {
 			digits: [i.digits(6), r.digits(6)],
 			emoji: [i.emoji().map((e) => e.emoji).join(""), r.emoji().map((e) => e.emoji).join("")],
 			base32: [i.base32(), r.base32()], words: [i.words(), r.words()]});
+		const [si, sr] = [i.mediaSession(), r.mediaSession()];
+		const frame = new Uint8Array([0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00, 1, 2, 3, 4, 5, 6]); // a VP8 key frame
+		const sealed = si.sealFrame("video", "vp8", frame);
+		const bad = sealed.slice();
+		bad[bad.length - 1] ^= 1;
+		const tampered = code(() => sr.openFrame("vp8", bad)); // before the genuine frame: not a replay
+		const opened = sr.openFrame("vp8", sealed);
+		out.frames = {sealedLen: sealed.length, clearHeader: sealed.slice(0, 10).join() === frame.slice(0, 10).join(),
+			kind: opened.kind, same: opened.frame.join() === frame.join(),
+			tampered, replayed: code(() => sr.openFrame("vp8", sealed)),
+			badCodec: code(() => si.sealFrame("video", "h264", frame)), badKind: code(() => si.sealFrame("data", "vp8", frame)),
+			empty: code(() => si.sealFrame("audio", "opus", new Uint8Array(0))),
+			again: code(() => i.mediaSession())};
+		si.close();
+		out.frames.closed = code(() => si.sealFrame("audio", "opus", frame));
+		sr.close();
 		i.close();
 		out.closed = code(() => i.checkNumber());
 		out.closedTwice = code(() => i.close());
@@ -224,13 +283,18 @@ type apiResult struct {
 		Base32 [2]string `json:"base32"`
 		Words  [2]string `json:"words"`
 	} `json:"runs"`
+	Frames struct {
+		SealedLen                                                         int
+		ClearHeader, Same                                                 bool
+		Kind, Tampered, Replayed, BadCodec, BadKind, Empty, Again, Closed string
+	}
 	Closed, ClosedTwice, BadRole, BadSuite, NoCallID, Garbage, NotBytes, StartResponder, Huge string
 }
 
 // TestBrowserAPI runs apiChecks in Chromium.
 func TestBrowserAPI(t *testing.T) {
 	bctx := newChromium(t)
-	s := newServer(buildAssets(t), callConfig{}, func(callResult) {})
+	s := newServer(buildAssets(t), callConfig{}, [2]*clip{}, hooks{})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	tab, cancel := chromedp.NewContext(bctx)
@@ -272,7 +336,18 @@ func TestBrowserAPI(t *testing.T) {
 			t.Errorf("%s: check number %q, digits %q", run.Suite, run.Check[0], run.Digits[0])
 		}
 	}
+	f := got.Frames
+	if !f.ClearHeader || !f.Same || f.Kind != "video" || f.SealedLen <= 16 {
+		t.Errorf("frame round trip: %+v", f)
+	}
 	for name, c := range map[string][2]string{
+		"tampered frame":  {f.Tampered, "CallsealError:ErrAuth"},
+		"replayed frame":  {f.Replayed, "CallsealError:ErrReplay"},
+		"bad codec":       {f.BadCodec, "CallsealError:ErrInvalidOption"},
+		"bad kind":        {f.BadKind, "CallsealError:ErrInvalidOption"},
+		"empty frame":     {f.Empty, "CallsealError:ErrMalformed"},
+		"second session":  {f.Again, "CallsealError:ErrSecretsTaken"},
+		"closed session":  {f.Closed, "CallsealError:ErrClosed"},
 		"closed":          {got.Closed, "CallsealError:ErrWiped"},
 		"closed twice":    {got.ClosedTwice, "CallsealError:ErrWiped"},
 		"bad role":        {got.BadRole, "CallsealError:ErrInvalidOption"},

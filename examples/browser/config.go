@@ -14,11 +14,12 @@ const (
 )
 
 // callConfig is what every call of one run shares: the suites both sides
-// accept (the initiator offers them in this order) and which side
-// initiates.
+// accept (the initiator offers them in this order), which side initiates,
+// and whether the forwarder is a man in the middle.
 type callConfig struct {
 	suites      []keyexchange.Suite
 	goInitiates bool
+	mitm        bool
 }
 
 func newCallConfig(suites, initiator string) (callConfig, error) {
@@ -73,4 +74,11 @@ func (c callConfig) page(callID string) pageConfig {
 func (c callConfig) goPeer(callID string) keyexchange.Config {
 	role, _ := c.roles()
 	return keyexchange.Config{Role: role, CallID: []byte(callID), LocalID: goID, PeerID: browserID, Suites: c.suites}
+}
+
+// pagePeer returns the page's handshake configuration for the call callID,
+// as the page builds it from pageConfig (the attacker poses as the page).
+func (c callConfig) pagePeer(callID string) keyexchange.Config {
+	_, role := c.roles()
+	return keyexchange.Config{Role: role, CallID: []byte(callID), LocalID: browserID, PeerID: goID, Suites: c.suites}
 }

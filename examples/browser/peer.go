@@ -4,28 +4,39 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
 
+	"github.com/callseal/callseal/e2ee"
+	"github.com/callseal/callseal/e2ee/pionframe"
 	"github.com/callseal/callseal/keyexchange"
-	"github.com/callseal/callseal/verify"
 )
 
-// handshakeChannel is the label of the data channel the page opens for the
-// callseal handshake; its binary messages are handshake messages.
-const handshakeChannel = "callseal-handshake"
-
-// goPeer is the Go side of one call: a pion PeerConnection answering the
-// page, and the callseal handshake over the page's data channel. It adds
-// no media track: the media will be sealed end to end in frame mode, and
-// no track will exist before that, so nothing can fall back to clear media.
+// goPeer is the Go side of one call: a pion PeerConnection that answers the
+// forwarder's offer, runs the callseal handshake over the forwarder's data
+// channel, then sends the embedded media sealed in frame mode and opens
+// what the page sends. Its tracks carry nothing before the E2EE session
+// exists, so no clear frame is ever sent.
 //
-// pion calls its callbacks on its own goroutines; the Handshake is safe for
-// concurrent use and report runs at most once.
+// pion calls its callbacks on its own goroutines; the Handshake, the
+// e2ee.Session and pionframe are safe for concurrent use, the counters are
+// locked, and report runs at most once.
 type goPeer struct {
-	pc       *webrtc.PeerConnection
-	hs       *keyexchange.Handshake
-	callID   string
+	pc     *webrtc.PeerConnection
+	hs     *keyexchange.Handshake
+	callID string
+	clips  [2]*clip
+	frames *pionframe.Frames   // seals for tracks, opens for readers, once the session is set
+	tracks [2]*pionframe.Track // by kind: audio, video
+	stats  counter
+
+	ready   chan struct{} // closed once session is set
+	session *e2ee.Session
+	stop    chan struct{} // closed by close
+
+	opened   func(kind e2ee.MediaKind, frame []byte, d time.Duration) // tests: each opened frame; nil drops them
 	report   func(callResult)
 	reportMu sync.Once
 	closeMu  sync.Once
@@ -33,9 +44,9 @@ type goPeer struct {
 }
 
 // newGoPeer returns the Go peer of one call; report receives its outcome
-// and onClose runs once when the call ends (the page left, the connection
-// failed, or close).
-func newGoPeer(cfg keyexchange.Config, report func(callResult), onClose func()) (*goPeer, error) {
+// once the handshake completed or failed, and onClose runs once when the
+// call ends.
+func newGoPeer(cfg keyexchange.Config, c [2]*clip, report func(callResult), onClose func()) (*goPeer, error) {
 	hs, err := keyexchange.New(cfg)
 	if err != nil {
 		return nil, err
@@ -44,8 +55,31 @@ func newGoPeer(cfg keyexchange.Config, report func(callResult), onClose func()) 
 	if err != nil {
 		return nil, err
 	}
-	p := &goPeer{pc: pc, hs: hs, callID: string(cfg.CallID), report: report, onClose: onClose}
-	pc.OnDataChannel(p.attach)
+	p := &goPeer{pc: pc, hs: hs, callID: string(cfg.CallID), clips: c, report: report, onClose: onClose,
+		frames: pionframe.New(), ready: make(chan struct{}), stop: make(chan struct{})}
+	for _, cl := range c {
+		codec := opusCodec
+		if cl.kind == e2ee.Video {
+			codec = vp8Codec
+		}
+		if p.tracks[cl.kind], err = p.frames.NewTrack(cl.kind, codec, cl.kind.String(), "callseal-go"); err != nil {
+			_ = pc.Close()
+			return nil, err
+		}
+	}
+	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+		if dc.Label() == handshakeChannel {
+			handshakeOver(dc, hs, p.finish)
+		}
+	})
+	pc.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		select {
+		case <-p.ready: // pion buffers the first packets meanwhile
+		case <-p.stop:
+			return
+		}
+		openTrack(p.frames, track, &p.stats, p.opened)
+	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		if s == webrtc.PeerConnectionStateFailed || s == webrtc.PeerConnectionStateClosed {
 			p.finish(fmt.Errorf("PeerConnection %s", s))
@@ -55,18 +89,37 @@ func newGoPeer(cfg keyexchange.Config, report func(callResult), onClose func()) 
 	return p, nil
 }
 
-// answer sets the page's offer and returns the complete answer, after ICE
-// gathering (no trickle ICE).
+// answer sets the forwarder's offer, adds the peer's two tracks and returns
+// the complete answer, after ICE gathering (no trickle ICE).
 func (p *goPeer) answer(ctx context.Context, offer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
 	if err := p.pc.SetRemoteDescription(offer); err != nil {
 		return webrtc.SessionDescription{}, err
 	}
-	answer, err := p.pc.CreateAnswer(nil)
+	for _, t := range p.tracks {
+		sender, err := p.pc.AddTrack(t)
+		if err != nil {
+			return webrtc.SessionDescription{}, err
+		}
+		go drainRTCP(sender)
+	}
+	return answerComplete(ctx, p.pc)
+}
+
+// answerComplete creates pc's answer and returns it once ICE gathering is
+// complete.
+func answerComplete(ctx context.Context, pc *webrtc.PeerConnection) (webrtc.SessionDescription, error) {
+	answer, err := pc.CreateAnswer(nil)
 	if err != nil {
 		return webrtc.SessionDescription{}, err
 	}
-	gathered := webrtc.GatheringCompletePromise(p.pc)
-	if err := p.pc.SetLocalDescription(answer); err != nil {
+	return setLocalComplete(ctx, pc, answer)
+}
+
+// setLocalComplete sets desc as pc's local description and returns it
+// with the gathered candidates, once ICE gathering is complete.
+func setLocalComplete(ctx context.Context, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(desc); err != nil {
 		return webrtc.SessionDescription{}, err
 	}
 	select {
@@ -74,78 +127,74 @@ func (p *goPeer) answer(ctx context.Context, offer webrtc.SessionDescription) (w
 	case <-ctx.Done():
 		return webrtc.SessionDescription{}, ctx.Err()
 	}
-	return *p.pc.LocalDescription(), nil
+	return *pc.LocalDescription(), nil
 }
 
-// attach runs the handshake over the page's data channel.
-func (p *goPeer) attach(dc *webrtc.DataChannel) {
-	if dc.Label() != handshakeChannel {
-		return
-	}
-	dc.OnOpen(func() {
-		if p.hs.State() != keyexchange.StateStart {
+// drainRTCP reads a sender's RTCP so that pion's interceptors run; the
+// peer does not act on it (the embedded clips have a key frame every 2 s).
+func drainRTCP(s *webrtc.RTPSender) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := s.Read(buf); err != nil {
 			return
 		}
-		commit, err := p.hs.Start()
-		if err != nil {
-			p.finish(fmt.Errorf("handshake start: %w", err))
-			return
-		}
-		p.send(dc, commit)
-	})
-	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
-		if msg.IsString {
-			return // the handshake is binary; text is for the page's own use
-		}
-		reply, err := p.hs.Handle(msg.Data)
-		if err != nil {
-			// The state is unchanged; a genuine message may still come.
-			p.finish(fmt.Errorf("handshake: %w", err))
-			return
-		}
-		if reply != nil {
-			p.send(dc, reply)
-		}
-		if p.hs.Done() {
-			p.finish(nil)
-		}
-	})
-}
-
-func (p *goPeer) send(dc *webrtc.DataChannel, msg []byte) {
-	if err := dc.Send(msg); err != nil {
-		p.finish(fmt.Errorf("data channel: %w", err))
 	}
 }
 
 // finish reports the call's outcome once: the check number when the
-// handshake completed, else err. The media E2EE session will take the
-// Result's media secrets here.
+// handshake completed, else err; with an E2EE session, the media starts.
 func (p *goPeer) finish(err error) {
 	p.reportMu.Do(func() {
-		r := callResult{callID: p.callID, err: err}
+		r := callResult{callID: p.callID, err: err, peer: p}
 		if err == nil {
-			res, rerr := p.hs.Result()
-			if res == nil {
-				r.err = rerr
-			} else {
-				// A *PolicyError comes with the Result: the check number
-				// is shown whatever the policy decided.
-				r.suite, r.checkNumber = res.Suite().String(), verify.CheckNumber(res)
-				r.err = rerr
-				res.DropSecrets() // no media yet: nothing takes them
+			k := mediaKeys(p.hs)
+			r.suite, r.checkNumber, r.err = k.suite, k.checkNumber, k.err
+			if k.session != nil {
+				if r.err = p.frames.SetSession(k.session); r.err != nil {
+					k.session.Close()
+					p.report(r)
+					return
+				}
+				p.session = k.session
+				close(p.ready)
+				for _, c := range p.clips {
+					go p.send(c)
+				}
 			}
 		}
 		p.report(r)
 	})
 }
 
-// close ends the call and wipes the handshake; it may be called more than
-// once.
+// send seals the frames of c in a loop, at the clip's frame rate, until the
+// call ends.
+func (p *goPeer) send(c *clip) {
+	tick := time.NewTicker(c.step)
+	defer tick.Stop()
+	for i := 0; ; i = (i + 1) % len(c.frames) {
+		select {
+		case <-p.stop:
+			return
+		case <-tick.C:
+		}
+		if err := p.tracks[c.kind].WriteSample(media.Sample{Data: c.frames[i], Duration: c.step}); err != nil {
+			return
+		}
+		p.stats.sealed(c.kind)
+	}
+}
+
+// close ends the call and wipes the handshake and the E2EE keys; it may be
+// called more than once.
 func (p *goPeer) close() {
 	p.closeMu.Do(func() {
+		close(p.stop)
 		_ = p.pc.Close()
 		p.hs.Wipe()
+		p.reportMu.Do(func() {}) // no report after close
+		if p.session != nil {
+			p.session.Close()
+		}
 		p.onClose()
 	})
 }

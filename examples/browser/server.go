@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
@@ -8,10 +9,12 @@ import (
 	"io/fs"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/callseal/callseal/browser"
+	"github.com/callseal/callseal/e2ee"
 )
 
 // web holds the page: index.html and page.js.
@@ -20,30 +23,47 @@ import (
 var web embed.FS
 
 const (
-	callIDSize       = 16        // random bytes of a call ID (hex in the page)
-	maxPendingCalls  = 64        // call IDs handed out and not yet offered
-	maxOfferBodySize = 256 << 10 // bytes of a POST /offer body
+	callIDSize      = 16        // random bytes of a call ID (hex in the page)
+	maxPendingCalls = 64        // call IDs handed out and not yet offered
+	maxBodySize     = 256 << 10 // bytes of a POST /offer or /report body
 )
 
 // server serves the page, the callseal assets and the signaling of each
-// call. The page knows only two signaling requests:
+// call. The page knows three requests:
 //
 //	GET  /config  → {role, callID, localID, peerID, suites}: a new call
 //	POST /offer   ← {callID, sdp} → {sdp}: a complete offer (ICE gathered), a complete answer
+//	POST /report  ← {callID, checkNumber}: the number the page shows
 //
-// so whatever answers the offer — the Go peer now, a forwarder in the
-// middle later — is the server's business, not the page's.
+// The forwarder answers the offer, and the Go peer is its other leg. The
+// report stands in for the two people reading their check numbers to each
+// other: it does not pass through the forwarder.
 //
 // A server is safe for concurrent use; close ends every call.
 type server struct {
-	mux    *http.ServeMux
-	cfg    callConfig
-	report func(callResult)
+	mux   *http.ServeMux
+	cfg   callConfig
+	clips [2]*clip
+	hooks hooks
 
 	mu      sync.Mutex
 	pending map[string]bool  // call IDs from /config not yet offered
-	peers   map[*goPeer]bool // calls not yet ended
+	calls   map[string]*call // calls not yet ended, by call ID
 	closed  bool
+}
+
+// hooks are how the server tells its user about calls.
+type hooks struct {
+	// report receives the Go peer's outcome once its handshake completed
+	// or failed.
+	report func(callResult)
+	// compared receives both check numbers once the page reported its own
+	// and the Go peer's handshake is done.
+	compared func(callID, page, goPeer string)
+	// tap, for tests, sees every payload the honest forwarder passes on.
+	tap func(from int, kind e2ee.MediaKind, payload []byte)
+	// opened, for tests, sees every frame the Go peer opened.
+	opened func(kind e2ee.MediaKind, frame []byte, d time.Duration)
 }
 
 // callResult is what the Go peer reports about one call once its
@@ -53,10 +73,52 @@ type callResult struct {
 	suite       string
 	checkNumber string
 	err         error
+	peer        *goPeer
 }
 
-func newServer(assets *browser.Assets, cfg callConfig, report func(callResult)) *server {
-	s := &server{mux: http.NewServeMux(), cfg: cfg, report: report, pending: map[string]bool{}, peers: map[*goPeer]bool{}}
+// A call is the forwarder and the Go peer of one page's call.
+type call struct {
+	id   string
+	peer *goPeer
+	fwd  *forwarder
+
+	mu        sync.Mutex
+	numbers   [2]string // by leg: the page's, the Go peer's check number
+	compared  bool
+	endOnce   sync.Once
+	onCompare func(callID, page, goPeer string)
+}
+
+// setNumber records the check number of one side and calls onCompare once
+// both are known.
+func (c *call) setNumber(leg int, n string) {
+	c.mu.Lock()
+	c.numbers[leg] = n
+	ready := c.numbers[legBrowser] != "" && c.numbers[legGo] != "" && !c.compared
+	if ready {
+		c.compared = true
+	}
+	numbers := c.numbers
+	c.mu.Unlock()
+	if ready && c.onCompare != nil {
+		c.onCompare(c.id, numbers[legBrowser], numbers[legGo])
+	}
+}
+
+// end closes both PeerConnections of the forwarder and the Go peer.
+func (c *call) end() {
+	c.endOnce.Do(func() {
+		if c.fwd != nil {
+			c.fwd.close()
+		}
+		if c.peer != nil {
+			c.peer.close()
+		}
+	})
+}
+
+func newServer(assets *browser.Assets, cfg callConfig, c [2]*clip, h hooks) *server {
+	s := &server{mux: http.NewServeMux(), cfg: cfg, clips: c, hooks: h, pending: map[string]bool{}, calls: map[string]*call{}}
 	page, err := fs.Sub(web, "web")
 	if err != nil {
 		panic(err) // the embedded directory exists
@@ -65,6 +127,7 @@ func newServer(assets *browser.Assets, cfg callConfig, report func(callResult)) 
 	s.mux.Handle("GET /callseal/", http.StripPrefix("/callseal", assets.Handler()))
 	s.mux.HandleFunc("GET /config", s.config)
 	s.mux.HandleFunc("POST /offer", s.offer)
+	s.mux.HandleFunc("POST /report", s.reportNumber)
 	return s
 }
 
@@ -85,13 +148,14 @@ func (s *server) config(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, s.cfg.page(callID))
 }
 
-// offer answers the page's offer with a new Go peer for the call.
+// offer answers the page's offer: a forwarder for the call, with the Go
+// peer on its other leg.
 func (s *server) offer(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		CallID string `json:"callID"`
 		SDP    string `json:"sdp"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxOfferBodySize)).Decode(&req); err != nil {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodySize)).Decode(&req); err != nil {
 		http.Error(w, "bad offer: "+err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -103,39 +167,116 @@ func (s *server) offer(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown call ID", http.StatusNotFound)
 		return
 	}
-	var p *goPeer
-	p, err := newGoPeer(s.cfg.goPeer(req.CallID), s.report, func() {
-		s.mu.Lock()
-		delete(s.peers, p)
-		s.mu.Unlock()
-	})
+	c, err := s.newCall(req.CallID)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	s.mu.Lock()
-	s.peers[p] = true
-	s.mu.Unlock()
-	answer, err := p.answer(r.Context(), webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: req.SDP})
+	answer, err := s.connect(r.Context(), c, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: req.SDP})
 	if err != nil {
-		p.close()
+		c.end()
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	writeJSON(w, map[string]string{"sdp": answer.SDP})
 }
 
+// newCall creates the forwarder (with an attacker under -mitm) and the Go
+// peer of the call callID.
+func (s *server) newCall(callID string) (*call, error) {
+	c := &call{id: callID, onCompare: s.hooks.compared}
+	ended := func() {
+		go c.end() // not from inside the closing side's own close
+		s.mu.Lock()
+		delete(s.calls, callID)
+		s.mu.Unlock()
+	}
+	var mitm *attacker
+	if s.cfg.mitm {
+		var err error
+		if mitm, err = newAttacker(s.cfg, callID); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if c.fwd, err = newForwarder(mitm, s.hooks.tap, ended); err != nil {
+		if mitm != nil {
+			mitm.close()
+		}
+		return nil, err
+	}
+	c.peer, err = newGoPeer(s.cfg.goPeer(callID), s.clips, func(r callResult) {
+		if r.checkNumber != "" {
+			c.setNumber(legGo, r.checkNumber)
+		}
+		s.hooks.report(r)
+	}, ended)
+	if err != nil {
+		c.fwd.close()
+		return nil, err
+	}
+	c.peer.opened = s.hooks.opened
+	s.mu.Lock()
+	s.calls[callID] = c
+	s.mu.Unlock()
+	return c, nil
+}
+
+// connect negotiates the Go leg, then answers the page's offer.
+func (s *server) connect(ctx context.Context, c *call, offer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+	goOffer, err := c.fwd.offerGo(ctx)
+	if err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	goAnswer, err := c.peer.answer(ctx, goOffer)
+	if err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	if err := c.fwd.acceptGo(goAnswer); err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	return c.fwd.answerBrowser(ctx, offer)
+}
+
+// reportNumber takes the check number the page shows.
+func (s *server) reportNumber(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		CallID      string `json:"callID"`
+		CheckNumber string `json:"checkNumber"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodySize)).Decode(&req); err != nil || req.CheckNumber == "" {
+		http.Error(w, "bad report", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	c := s.calls[req.CallID]
+	s.mu.Unlock()
+	if c == nil {
+		http.Error(w, "unknown call ID", http.StatusNotFound)
+		return
+	}
+	c.setNumber(legBrowser, req.CheckNumber)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// call returns the call callID, or nil when it ended or never was.
+func (s *server) call(callID string) *call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[callID]
+}
+
 // close ends every call.
 func (s *server) close() {
 	s.mu.Lock()
 	s.closed = true
-	peers := make([]*goPeer, 0, len(s.peers))
-	for p := range s.peers {
-		peers = append(peers, p)
+	calls := make([]*call, 0, len(s.calls))
+	for _, c := range s.calls {
+		calls = append(calls, c)
 	}
 	s.mu.Unlock()
-	for _, p := range peers {
-		p.close()
+	for _, c := range calls {
+		c.end()
 	}
 }
 

@@ -11,14 +11,18 @@ import (
 )
 
 // TestSignaling checks the page's signaling without a browser: /config
-// hands out a call, /offer refuses unknown call IDs and bad bodies, and a
-// call ID is good for one offer.
+// hands out a call, /offer refuses unknown call IDs and bad bodies, a call
+// ID is good for one offer, and /report refuses unknown calls.
 func TestSignaling(t *testing.T) {
 	cfg, err := newCallConfig("hybrid", "go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newServer(&browser.Assets{}, cfg, func(callResult) {}))
+	media, err := clips()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newServer(&browser.Assets{}, cfg, media, hooks{report: func(callResult) {}}))
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/config")
@@ -43,8 +47,15 @@ func TestSignaling(t *testing.T) {
 		{"unknown call", `{"callID": "nope", "sdp": ""}`, http.StatusNotFound},
 		{"bad SDP", `{"callID": "` + pc.CallID + `", "sdp": "v=0"}`, http.StatusBadRequest},
 		{"call ID used", `{"callID": "` + pc.CallID + `", "sdp": "v=0"}`, http.StatusNotFound},
+		{"report: not JSON", "{", http.StatusBadRequest},
+		{"report: no number", `{"callID": "` + pc.CallID + `"}`, http.StatusBadRequest},
+		{"report: unknown call", `{"callID": "` + pc.CallID + `", "checkNumber": "1"}`, http.StatusNotFound},
 	} {
-		resp, err := http.Post(srv.URL+"/offer", "application/json", strings.NewReader(tc.body))
+		path := "/offer"
+		if strings.HasPrefix(tc.name, "report") {
+			path = "/report"
+		}
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(tc.body))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/callseal/callseal/e2ee"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/verify"
 )
@@ -47,15 +48,20 @@ func TestCode(t *testing.T) {
 		{fmt.Errorf("%w", keyexchange.ErrIdentity), "ErrIdentity"},
 		{fmt.Errorf("%w: %w", keyexchange.ErrE2EEDisabled, keyexchange.ErrE2EERequired), "ErrE2EERequired"},
 		{fmt.Errorf("%w: %w", keyexchange.ErrSecretsTaken, keyexchange.ErrWiped), "ErrWiped"},
+		{fmt.Errorf("e2ee: media secrets: %w", keyexchange.ErrSecretsTaken), "ErrSecretsTaken"},
+		{fmt.Errorf("x: %w", e2ee.ErrAuth), "ErrAuth"},
+		{fmt.Errorf("x: %w", e2ee.ErrReplay), "ErrReplay"},
+		{fmt.Errorf("x: %w", e2ee.ErrMalformed), "ErrMalformed"},
 	} {
 		if got := Code(tc.err); got != tc.want {
 			t.Errorf("Code(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
-	// Every code is the name of a distinct sentinel.
+	// Every code is the name of its sentinel, not shadowed by an earlier
+	// one; only ErrMalformed names two (keyexchange's and e2ee's).
 	seen := map[string]bool{}
 	for _, c := range codes {
-		if seen[c.code] || Code(c.err) != c.code {
+		if (seen[c.code] && c.code != "ErrMalformed") || Code(c.err) != c.code {
 			t.Errorf("code %q: duplicate or shadowed by an earlier sentinel (Code = %q)", c.code, Code(c.err))
 		}
 		seen[c.code] = true
@@ -113,4 +119,27 @@ func handshakePair(t *testing.T, suites []string) (i, r *keyexchange.Handshake) 
 		}
 	}
 	return i, r
+}
+
+func TestParseKindCodec(t *testing.T) {
+	for _, k := range kinds {
+		if got, err := ParseKind(k.String()); got != k || err != nil {
+			t.Errorf("ParseKind(%q) = %v, %v", k, got, err)
+		}
+	}
+	for _, c := range codecs {
+		if got, err := ParseCodec(c.String()); got != c || err != nil {
+			t.Errorf("ParseCodec(%q) = %v, %v", c, got, err)
+		}
+	}
+	for _, bad := range []string{"", "Audio", "MediaKind(3)"} {
+		if _, err := ParseKind(bad); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("ParseKind(%q): err = %v, want ErrInvalidOption", bad, err)
+		}
+	}
+	for _, bad := range []string{"", "VP8", "h264", "FrameCodec(3)"} {
+		if _, err := ParseCodec(bad); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("ParseCodec(%q): err = %v, want ErrInvalidOption", bad, err)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package bridge
 import (
 	"errors"
 
+	"github.com/callseal/callseal/e2ee"
 	"github.com/callseal/callseal/keyexchange"
 )
 
@@ -10,7 +11,9 @@ import (
 // the Go variable. Order matters where one error matches several
 // sentinels: the more specific first (ErrCallID also matches ErrIdentity;
 // ErrE2EERequired also matches ErrE2EEDisabled; ErrWiped also matches
-// ErrSecretsTaken).
+// ErrSecretsTaken). keyexchange and e2ee both have an ErrMalformed: the
+// page tells them apart by the call that failed (a handshake message or a
+// frame).
 var codes = []struct {
 	err  error
 	code string
@@ -34,14 +37,22 @@ var codes = []struct {
 	{keyexchange.ErrWiped, "ErrWiped"},
 	{keyexchange.ErrSecretsTaken, "ErrSecretsTaken"},
 	{keyexchange.ErrExportLength, "ErrExportLength"},
+	{e2ee.ErrAuth, "ErrAuth"},
+	{e2ee.ErrReplay, "ErrReplay"},
+	{e2ee.ErrUnknownKey, "ErrUnknownKey"},
+	{e2ee.ErrMalformed, "ErrMalformed"},
+	{e2ee.ErrUnsupportedCodec, "ErrUnsupportedCodec"},
+	{e2ee.ErrKeyExhausted, "ErrKeyExhausted"},
+	{e2ee.ErrClosed, "ErrClosed"},
+	{e2ee.ErrInvalidSecrets, "ErrInvalidSecrets"},
 }
 
 // CodeUnknown is the code of an error that wraps none of the sentinels.
 const CodeUnknown = "ErrUnknown"
 
 // Code returns the code the page sees for err: the name of the first
-// sentinel err wraps (ErrInvalidOption, or keyexchange's, e.g.
-// "ErrMalformed"), or CodeUnknown. Code(nil) is "".
+// sentinel err wraps (ErrInvalidOption, or keyexchange's or e2ee's, e.g.
+// "ErrMalformed", "ErrAuth"), or CodeUnknown. Code(nil) is "".
 func Code(err error) string {
 	if err == nil {
 		return ""

@@ -1,11 +1,16 @@
-// page.js: the page side of examples/browser. It loads callseal's
-// WebAssembly module, asks the server for a call (GET /config), sends a
-// complete WebRTC offer (POST /offer) and runs the callseal handshake over
-// a data channel. No media track yet: media is added only once it is
-// sealed end to end, so nothing is ever sent in clear.
+// page.js: the page side of examples/browser. It asks the server for a call
+// (GET /config), starts the call's worker (callseal.newCall: callseal's
+// WebAssembly module, which holds the keys), takes the camera and the
+// microphone, puts the worker's frame transforms on both transceivers
+// before the offer, sends a complete WebRTC offer (POST /offer), runs the
+// callseal handshake over a data channel, starts the E2EE media and shows
+// the check number, which it also reports to the server (POST /report), as
+// a person would read it to the other side.
 //
 // document.body.dataset.state tells where the call is: "loading",
-// "connecting", "handshake", "done" or "failed" (the reason in #status).
+// "connecting", "handshake", "done" (media flowing) or "failed" (the reason
+// in #status). callStats() returns the worker's frame counts and the
+// browser's decoder and encoder statistics.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -20,7 +25,15 @@ async function fetchJSON(url, init) {
   if (!resp.ok) {
     throw new Error(`${url}: ${resp.status} ${await resp.text()}`);
   }
-  return resp.json();
+  return resp.status === 204 ? null : resp.json();
+}
+
+function postJSON(url, body) {
+  return fetchJSON(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 // iceGathered resolves once pc has gathered its candidates: the offer is
@@ -38,38 +51,90 @@ function iceGathered(pc) {
   });
 }
 
+let call = null;
+let pc = null;
+let videoFrames = 0; // frames the <video> element presented (requestVideoFrameCallback)
+
+// callStats returns the worker's frame counts and what the browser's
+// encoders and decoders report (getStats), by kind.
+async function callStats() {
+  const out = { worker: await call.stats(), inbound: {}, outbound: {}, videoFrames };
+  for (const s of (await pc.getStats()).values()) {
+    if (s.type === "inbound-rtp") {
+      out.inbound[s.kind] = {
+        packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded || 0,
+        keyFramesDecoded: s.keyFramesDecoded || 0,
+        totalSamplesReceived: s.totalSamplesReceived || 0, concealedSamples: s.concealedSamples || 0,
+      };
+    } else if (s.type === "outbound-rtp") {
+      out.outbound[s.kind] = { packetsSent: s.packetsSent, framesEncoded: s.framesEncoded || 0 };
+    }
+  }
+  return out;
+}
+globalThis.callStats = callStats;
+
+// showStats puts a summary of callStats on the page every second.
+function showStats() {
+  setInterval(async () => {
+    const s = await callStats();
+    const w = s.worker;
+    $("media").textContent = `sent ${w.send.audio.passed} audio and ${w.send.video.passed} video frames sealed; ` +
+      `received ${w.receive.audio.passed} audio and ${w.receive.video.passed} video frames opened, ` +
+      `${(s.inbound.video || {}).framesDecoded || 0} video frames decoded`;
+  }, 1000);
+}
+
 async function run() {
-  const cs = await callseal.load("callseal/callseal.wasm");
   const config = await fetchJSON("config");
   $("role").textContent = config.role;
-  const hs = cs.newHandshake(config);
+  call = await callseal.newCall(config, "callseal/");
 
   setState("connecting", "Connecting…");
-  const pc = new RTCPeerConnection();
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  $("local").srcObject = stream;
+  pc = new RTCPeerConnection();
+  for (const track of stream.getTracks()) {
+    // The transforms go on before the offer: no frame leaves unsealed.
+    call.protect(pc.addTransceiver(track, { direction: "sendrecv", streams: [stream] }));
+  }
+  pc.ontrack = (ev) => {
+    const el = ev.track.kind === "video" ? $("remote") : $("remote-audio");
+    el.srcObject = new MediaStream([ev.track]);
+    if (ev.track.kind === "video" && el.requestVideoFrameCallback) {
+      const count = () => {
+        videoFrames++;
+        el.requestVideoFrameCallback(count);
+      };
+      el.requestVideoFrameCallback(count);
+    }
+  };
   const dc = pc.createDataChannel("callseal-handshake");
   dc.binaryType = "arraybuffer";
   const finished = new Promise((resolve, reject) => {
+    let steps = Promise.resolve(); // one handshake message at a time, in order
+    const step = (f) => {
+      steps = steps.then(f).catch(reject);
+    };
     dc.onopen = () => {
       setState("handshake", "Running the callseal handshake…");
       if (config.role === "initiator") {
-        dc.send(hs.start());
+        step(async () => dc.send(await call.start()));
       }
     };
     dc.onmessage = (ev) => {
       if (typeof ev.data === "string") {
         return;
       }
-      try {
-        const reply = hs.handle(new Uint8Array(ev.data));
+      step(async () => {
+        const reply = await call.handle(new Uint8Array(ev.data));
         if (reply !== null) {
           dc.send(reply);
         }
-        if (hs.done()) {
+        if (await call.done()) {
           resolve();
         }
-      } catch (err) {
-        reject(err);
-      }
+      });
     };
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === "failed") {
@@ -80,17 +145,17 @@ async function run() {
 
   await pc.setLocalDescription(await pc.createOffer());
   await iceGathered(pc);
-  const answer = await fetchJSON("offer", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ callID: config.callID, sdp: pc.localDescription.sdp }),
-  });
+  const answer = await postJSON("offer", { callID: config.callID, sdp: pc.localDescription.sdp });
   await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
   await finished;
 
-  $("check-number").textContent = hs.checkNumber();
-  $("suite").textContent = hs.suite();
-  setState("done", "Handshake done: compare the check number.");
+  await call.startMedia();
+  const checkNumber = await call.checkNumber();
+  $("check-number").textContent = checkNumber;
+  $("suite").textContent = await call.suite();
+  await postJSON("report", { callID: config.callID, checkNumber });
+  setState("done", "End-to-end encrypted call: compare the check number.");
+  showStats();
 }
 
 run().catch((err) => {
