@@ -177,6 +177,10 @@ func run(o options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: meetings: %v\n", err)
 		return 1
 	}
+	if rep.meetKey, err = measureMeetingKey(); err != nil {
+		fmt.Fprintf(stderr, "bench: meeting key: %v\n", err)
+		return 1
+	}
 
 	dir := o.out
 	if dir == "" {

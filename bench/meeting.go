@@ -97,14 +97,25 @@ func measureMeetingSize(n, changes int) (meetingResult, error) {
 // leaderResult runs an X25519 handshake between participant id and the
 // leader and returns the leader's Result.
 func leaderResult(id string) (*keyexchange.Result, error) {
-	callID := []byte("bench-meeting-" + id)
-	p, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: id, PeerID: "leader"})
+	p, l, err := meetingHandshake(id)
 	if err != nil {
 		return nil, err
 	}
+	p.Wipe()
+	return l, nil
+}
+
+// meetingHandshake runs an X25519 handshake between participant id and
+// the leader and returns both Results.
+func meetingHandshake(id string) (participant, leader *keyexchange.Result, err error) {
+	callID := []byte("bench-meeting-" + id)
+	p, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: id, PeerID: "leader"})
+	if err != nil {
+		return nil, nil, err
+	}
 	l, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "leader", PeerID: id})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	msg, err := p.Start()
 	for turn := 0; err == nil && msg != nil; turn++ {
@@ -115,10 +126,13 @@ func leaderResult(id string) (*keyexchange.Result, error) {
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p.Wipe()
-	return l.Result()
+	if participant, err = p.Result(); err != nil {
+		return nil, nil, err
+	}
+	leader, err = l.Result()
+	return participant, leader, err
 }
 
 // meetingSection renders the figures.

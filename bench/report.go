@@ -19,6 +19,7 @@ type report struct {
 	sock    *socketResults // nil when not measured
 	wire    *wireResults   // nil when not measured
 	meeting []meetingResult
+	meetKey []meetingKeyResult
 }
 
 func newReport(env environment, res map[string]*result, mem perf.Memory, lib libCosts) *report {
@@ -197,6 +198,7 @@ func (r *report) markdown() string {
 		r.wire.wireSection(p)
 	}
 	meetingSection(p, r.meeting)
+	meetingKeySection(p, r.meetKey)
 	r.scalingSection(p)
 	r.handshakeSection(p)
 	r.memorySection(p)

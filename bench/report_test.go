@@ -312,3 +312,23 @@ func TestMeetingSection(t *testing.T) {
 		t.Errorf("no row for n = 5 in:\n%s", b.String())
 	}
 }
+
+// TestMeetingKeySection runs the per-packet comparison for real: both
+// round trips work and render a row per size (alloc_test.go checks that
+// they allocate nothing).
+func TestMeetingKeySection(t *testing.T) {
+	rs, err := measureMeetingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	meetingKeySection(func(f string, a ...any) { fmt.Fprintf(&b, f, a...) }, rs)
+	for _, r := range rs {
+		if r.oneToOne <= 0 || r.meetingKey <= 0 {
+			t.Errorf("%d B: %v and %v ns: want both > 0", r.size, r.oneToOne, r.meetingKey)
+		}
+		if !strings.Contains(b.String(), fmt.Sprintf("| %d B | ", r.size)) {
+			t.Errorf("no row for %d B in:\n%s", r.size, b.String())
+		}
+	}
+}
