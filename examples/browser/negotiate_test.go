@@ -79,14 +79,7 @@ func wantModes(t *testing.T, what string, desc webrtc.SessionDescription, mode p
 // the attribute) or per-packet mode: a typed error, reported, every audio
 // and video transceiver stopped, no answer made, no frame sealed.
 func TestGoPeerRequiresE2EE(t *testing.T) {
-	cfg, err := newCallConfig("hybrid", "browser")
-	if err != nil {
-		t.Fatal(err)
-	}
-	media, err := clips()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, media := testCall(t, "browser")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	for _, mode := range []pionframe.Mode{pionframe.ModeFrame, pionframe.ModeNone, pionframe.ModePacket} {
@@ -132,14 +125,7 @@ func TestGoPeerRequiresE2EE(t *testing.T) {
 // no frame. A page that announces frame mode gets an answer that
 // announces it, relayed from the Go peer.
 func TestOfferWithoutE2EE(t *testing.T) {
-	cfg, err := newCallConfig("hybrid", "browser")
-	if err != nil {
-		t.Fatal(err)
-	}
-	media, err := clips()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, media := testCall(t, "browser")
 	var mu sync.Mutex
 	var reported []error
 	var tapped, opened int
@@ -152,18 +138,9 @@ func TestOfferWithoutE2EE(t *testing.T) {
 	defer func() { srv.Close(); s.close() }()
 
 	post := func(mode pionframe.Mode) (callID string, status int, body string) {
-		resp, err := http.Get(srv.URL + "/config")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var pc pageConfig
-		err = json.NewDecoder(resp.Body).Decode(&pc)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		pc := getConfig(t, srv.URL)
 		req, _ := json.Marshal(map[string]string{"callID": pc.CallID, "sdp": pageOffer(t, mode).SDP})
-		resp, err = http.Post(srv.URL+"/offer", "application/json", strings.NewReader(string(req)))
+		resp, err := http.Post(srv.URL+"/offer", "application/json", strings.NewReader(string(req)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,14 +211,7 @@ func TestRelayMode(t *testing.T) {
 // forwarder passes no media on.
 func TestBrowserRefusesAnswerWithoutE2EE(t *testing.T) {
 	bctx := newChromium(t)
-	cfg, err := newCallConfig("hybrid", "browser")
-	if err != nil {
-		t.Fatal(err)
-	}
-	media, err := clips()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, media := testCall(t, "browser")
 	var mu sync.Mutex
 	tapped := 0
 	s := newServer(buildAssets(t), cfg, media, hooks{
