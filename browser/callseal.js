@@ -10,6 +10,9 @@
 //   await call.start(); await call.handle(msg); ...  // the handshake, as hs's methods but async
 //   await call.startMedia();       // once done: the E2EE session takes the media secrets
 //
+//   const sent = callseal.announce(pc.localDescription.sdp);  // the offer sent: a=callseal-sframe:frame
+//   callseal.checkAnswer(answer.sdp); // throws ErrPeerNotCapable unless the peer announces it too
+//
 // Every method throws (or rejects with) an Error with name "CallsealError"
 // and a code (the name of the Go sentinel error, e.g. "ErrMalformed") when
 // the module reports one. This file is glue only: the protocol is in the
@@ -145,5 +148,35 @@
     return Object.freeze(call);
   }
 
-  globalThis.callseal = Object.freeze({ load, newCall });
+  // The media-level SDP attribute by which each side announces that it seals
+  // the section's frames (package e2ee/pionframe, Attribute and ModeFrame).
+  const sdpMode = "a=callseal-sframe:frame";
+  const sdpModeLine = /^a=callseal-sframe:.*\r?\n/gm;
+
+  // mediaSections splits sdp before each media section and tells which are
+  // audio or video.
+  const mediaSections = (sdp) => sdp.split(/(?=^m=)/m).map((s) => [s, /^m=(audio|video) /.test(s)]);
+
+  // announce returns sdp with a=callseal-sframe:frame on each audio and
+  // video media section (replacing one already there): send it to the peer.
+  function announce(sdp) {
+    return mediaSections(sdp).map(([s, media]) =>
+      media ? s.replace(sdpModeLine, "") + sdpMode + "\r\n" : s).join("");
+  }
+
+  // checkAnswer throws a CallsealError with code "ErrPeerNotCapable" unless
+  // every audio and video section of the peer's sdp announces frame mode:
+  // then the call must not go on (setRemoteDescription), or media could
+  // flow to a peer that cannot open it, or in clear.
+  function checkAnswer(sdp) {
+    const media = mediaSections(sdp).filter(([, m]) => m);
+    if (media.length === 0 || !media.every(([s]) => s.split(/\r?\n/).includes(sdpMode))) {
+      const err = new Error("callseal: the peer does not announce callseal E2EE (" + sdpMode + ")");
+      err.name = "CallsealError";
+      err.code = "ErrPeerNotCapable";
+      throw err;
+    }
+  }
+
+  globalThis.callseal = Object.freeze({ load, newCall, announce, checkAnswer });
 })();

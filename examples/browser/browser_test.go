@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"regexp"
@@ -116,14 +117,30 @@ func runCall(t *testing.T, bctx context.Context, cfg callConfig, h hooks) *run {
 	h.report = func(res callResult) { results <- res }
 	h.compared = func(_, page, goPeer string) { r.compare <- [2]string{page, goPeer} }
 	r.srv = newServer(buildAssets(t), cfg, media, h)
-	srv := httptest.NewServer(r.srv)
-	t.Cleanup(func() { srv.Close(); r.srv.close() })
+	t.Cleanup(r.srv.close)
+	r.tab, r.page = openPage(t, bctx, r.srv)
+	if r.page.State != "done" {
+		t.Fatalf("page: %+v", r.page)
+	}
+	select {
+	case r.goPeer = <-results:
+	case <-r.tab.Done():
+		t.Fatalf("the Go peer reported nothing: %v", r.tab.Err())
+	}
+	return r
+}
 
+// openPage serves h, opens its page in a new tab of bctx, waits until the
+// page is done or failed and returns the tab (with callTimeout) and what
+// the page shows.
+func openPage(t *testing.T, bctx context.Context, h http.Handler) (context.Context, pageState) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
 	tab, cancel := chromedp.NewContext(bctx)
 	t.Cleanup(cancel)
 	ctx, cancelTimeout := context.WithTimeout(tab, callTimeout)
 	t.Cleanup(cancelTimeout)
-	r.tab = ctx
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
 		t.Fatalf("navigate: %v", err)
 	}
@@ -133,18 +150,11 @@ func runCall(t *testing.T, bctx context.Context, cfg callConfig, h hooks) *run {
 		st, _ := chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage))
 		t.Fatalf("page did not finish: %v; page: %+v", err, st)
 	}
-	if r.page, err = chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage)); err != nil {
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](readPage))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if r.page.State != "done" {
-		t.Fatalf("page: %+v", r.page)
-	}
-	select {
-	case r.goPeer = <-results:
-	case <-ctx.Done():
-		t.Fatalf("the Go peer reported nothing: %v", ctx.Err())
-	}
-	return r
+	return ctx, page
 }
 
 // pageStats is what the page's callStats() returns.

@@ -135,8 +135,9 @@ func (f *forwarder) attach(leg int, dc *webrtc.DataChannel) {
 }
 
 // offerGo returns the complete offer of the Go leg, with the forwarder's
-// two tracks and the handshake channel.
-func (f *forwarder) offerGo(ctx context.Context) (webrtc.SessionDescription, error) {
+// two tracks and the handshake channel, and the E2EE mode the page's offer
+// announces (relayMode).
+func (f *forwarder) offerGo(ctx context.Context, page webrtc.SessionDescription) (webrtc.SessionDescription, error) {
 	for _, t := range f.out[legGo] {
 		sender, err := f.legs[legGo].AddTrack(t)
 		if err != nil {
@@ -148,7 +149,10 @@ func (f *forwarder) offerGo(ctx context.Context) (webrtc.SessionDescription, err
 	if err != nil {
 		return webrtc.SessionDescription{}, err
 	}
-	return setLocalComplete(ctx, f.legs[legGo], offer)
+	if offer, err = setLocalComplete(ctx, f.legs[legGo], offer); err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	return relayMode(page, offer)
 }
 
 // acceptGo sets the Go peer's answer.
@@ -156,8 +160,9 @@ func (f *forwarder) acceptGo(answer webrtc.SessionDescription) error {
 	return f.legs[legGo].SetRemoteDescription(answer)
 }
 
-// answerBrowser answers the page's offer with the forwarder's two tracks.
-func (f *forwarder) answerBrowser(ctx context.Context, offer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+// answerBrowser answers the page's offer with the forwarder's two tracks
+// and the E2EE mode the Go peer's answer announces (relayMode).
+func (f *forwarder) answerBrowser(ctx context.Context, offer, goAnswer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
 	pc := f.legs[legBrowser]
 	if err := pc.SetRemoteDescription(offer); err != nil {
 		return webrtc.SessionDescription{}, err
@@ -169,7 +174,36 @@ func (f *forwarder) answerBrowser(ctx context.Context, offer webrtc.SessionDescr
 		}
 		go drainRTCP(sender)
 	}
-	return answerComplete(ctx, pc)
+	answer, err := answerComplete(ctx, pc)
+	if err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	return relayMode(goAnswer, answer)
+}
+
+// relayMode returns desc with the E2EE mode that from announces
+// (pionframe.Attribute) on its audio and video sections: the forwarder
+// passes the announcement on unchanged, as it passes the sealed frames.
+// When from does not announce one mode on all of them, desc goes on
+// without the attribute, and the side that receives it refuses the call:
+// stripping the attribute can make a call fail, never run in clear.
+// Errors: pionframe.ErrInvalidSDP.
+func relayMode(from, desc webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+	modes, err := pionframe.PeerModes(from)
+	if err != nil {
+		return desc, err
+	}
+	mode := pionframe.ModeNone
+	for _, m := range modes {
+		if m == pionframe.ModeNone || (mode != pionframe.ModeNone && m != mode) {
+			return desc, nil
+		}
+		mode = m
+	}
+	if mode == pionframe.ModeNone {
+		return desc, nil
+	}
+	return pionframe.Announce(desc, mode)
 }
 
 // pump forwards a remote track of leg to the other leg: packet by packet

@@ -90,9 +90,18 @@ func newGoPeer(cfg keyexchange.Config, c [2]*clip, report func(callResult), onCl
 }
 
 // answer sets the forwarder's offer, adds the peer's two tracks and returns
-// the complete answer, after ICE gathering (no trickle ICE).
+// the complete answer, after ICE gathering (no trickle ICE), announcing
+// frame mode (a=callseal-sframe:frame) on its audio and video sections.
+// The peer requires E2EE: an offer that does not announce frame mode on
+// every audio and video section is refused, fail closed, with an error
+// wrapping pionframe.ErrPeerNotCapable (also reported); its transceivers
+// are stopped and no answer is made, so no media is sent or received.
 func (p *goPeer) answer(ctx context.Context, offer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
 	if err := p.pc.SetRemoteDescription(offer); err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	if err := pionframe.Enforce(p.pc, offer, pionframe.ModeFrame, true); err != nil {
+		p.finish(err)
 		return webrtc.SessionDescription{}, err
 	}
 	for _, t := range p.tracks {
@@ -102,7 +111,11 @@ func (p *goPeer) answer(ctx context.Context, offer webrtc.SessionDescription) (w
 		}
 		go drainRTCP(sender)
 	}
-	return answerComplete(ctx, p.pc)
+	answer, err := answerComplete(ctx, p.pc)
+	if err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	return pionframe.Announce(answer, pionframe.ModeFrame)
 }
 
 // answerComplete creates pc's answer and returns it once ICE gathering is

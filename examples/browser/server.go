@@ -222,9 +222,12 @@ func (s *server) newCall(callID string) (*call, error) {
 	return c, nil
 }
 
-// connect negotiates the Go leg, then answers the page's offer.
+// connect negotiates the Go leg, then answers the page's offer; the
+// forwarder relays the E2EE mode each side announces to the other. Errors:
+// pionframe.ErrPeerNotCapable when the Go peer refuses the offer (the page
+// does not announce frame mode), pionframe.ErrInvalidSDP, pion's errors.
 func (s *server) connect(ctx context.Context, c *call, offer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
-	goOffer, err := c.fwd.offerGo(ctx)
+	goOffer, err := c.fwd.offerGo(ctx, offer)
 	if err != nil {
 		return webrtc.SessionDescription{}, err
 	}
@@ -235,7 +238,7 @@ func (s *server) connect(ctx context.Context, c *call, offer webrtc.SessionDescr
 	if err := c.fwd.acceptGo(goAnswer); err != nil {
 		return webrtc.SessionDescription{}, err
 	}
-	return c.fwd.answerBrowser(ctx, offer)
+	return c.fwd.answerBrowser(ctx, offer, goAnswer)
 }
 
 // reportNumber takes the check number the page shows.

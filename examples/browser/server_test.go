@@ -14,27 +14,11 @@ import (
 // hands out a call, /offer refuses unknown call IDs and bad bodies, a call
 // ID is good for one offer, and /report refuses unknown calls.
 func TestSignaling(t *testing.T) {
-	cfg, err := newCallConfig("hybrid", "go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	media, err := clips()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, media := testCall(t, "go")
 	srv := httptest.NewServer(newServer(&browser.Assets{}, cfg, media, hooks{report: func(callResult) {}}))
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pc pageConfig
-	err = json.NewDecoder(resp.Body).Decode(&pc)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := getConfig(t, srv.URL)
 	if pc.Role != "responder" || pc.LocalID != browserID || pc.PeerID != goID || len(pc.CallID) != 2*callIDSize ||
 		strings.Join(pc.Suites, ",") != "X25519_MLKEM768_SHA256,X25519_SHA256" {
 		t.Errorf("config %+v", pc)
@@ -69,4 +53,34 @@ func TestSignaling(t *testing.T) {
 			t.Errorf("newCallConfig(%q, %q) accepted", bad[0], bad[1])
 		}
 	}
+}
+
+// testCall returns the configuration of a hybrid call that initiator
+// starts, and the Go peer's clips.
+func testCall(t *testing.T, initiator string) (callConfig, [2]*clip) {
+	t.Helper()
+	cfg, err := newCallConfig("hybrid", initiator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	media, err := clips()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, media
+}
+
+// getConfig starts a call as the page does: GET /config on the server at url.
+func getConfig(t *testing.T, url string) pageConfig {
+	t.Helper()
+	resp, err := http.Get(url + "/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var pc pageConfig
+	if err := json.NewDecoder(resp.Body).Decode(&pc); err != nil {
+		t.Fatal(err)
+	}
+	return pc
 }

@@ -2,10 +2,11 @@
 // (GET /config), starts the call's worker (callseal.newCall: callseal's
 // WebAssembly module, which holds the keys), takes the camera and the
 // microphone, puts the worker's frame transforms on both transceivers
-// before the offer, sends a complete WebRTC offer (POST /offer), runs the
-// callseal handshake over a data channel, starts the E2EE media and shows
-// the check number, which it also reports to the server (POST /report), as
-// a person would read it to the other side.
+// before the offer, sends a complete WebRTC offer that announces callseal
+// E2EE (POST /offer; an answer that does not announce it ends the call),
+// runs the callseal handshake over a data channel, starts the E2EE media
+// and shows the check number, which it also reports to the server (POST
+// /report), as a person would read it to the other side.
 //
 // document.body.dataset.state tells where the call is: "loading",
 // "connecting", "handshake", "done" (media flowing) or "failed" (the reason
@@ -145,7 +146,11 @@ async function run() {
 
   await pc.setLocalDescription(await pc.createOffer());
   await iceGathered(pc);
-  const answer = await postJSON("offer", { callID: config.callID, sdp: pc.localDescription.sdp });
+  // The offer announces callseal E2EE (a=callseal-sframe:frame); an answer
+  // that does not is refused before setRemoteDescription: no connection,
+  // so nothing is sent, sealed or clear.
+  const answer = await postJSON("offer", { callID: config.callID, sdp: callseal.announce(pc.localDescription.sdp) });
+  callseal.checkAnswer(answer.sdp);
   await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
   await finished;
 
@@ -159,6 +164,9 @@ async function run() {
 }
 
 run().catch((err) => {
+  if (pc !== null) {
+    pc.close(); // the call ends: nothing more is sent or received
+  }
   setState("failed", `Failed: ${err.code ? err.code + ": " : ""}${err.message}`);
   console.error(err);
 });
