@@ -87,8 +87,12 @@ func checkNumberFromSecret(sas []byte) string {
 // Digits returns a numeric code of n decimal digits (1 ≤ n ≤ MaxDigits),
 // without separators, e.g. "551374" for n = 6: for a user interface with
 // no room for the full check number. An attacker in the middle passes one
-// comparison with probability 10^-n, so n should be at least 6 (see the
-// package documentation). Each n has its own label, so the codes of
+// comparison with probability 10^-n, and it can abort the attempts whose
+// codes would differ unseen, so after N such attempts its chance is about
+// N·10^-n: 6 digits give it 1 % after about 10^4 failed call setups, the
+// 20-digit CheckNumber after about 10^18 (see the package documentation and
+// Result.FailedAttempts). Prefer CheckNumber; use at least 6 digits, and
+// count failed setups. Each n has its own label, so the codes of
 // different lengths are independent of each other and of CheckNumber.
 // Digits panics if n is out of range.
 func Digits(res *keyexchange.Result, n int) string {
