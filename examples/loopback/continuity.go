@@ -19,8 +19,18 @@ func openStore(dir string, s side) (keyexchange.ContinuityStore, error) {
 }
 
 // continuityNote says, for one party, what key continuity found, in the
-// words the app shows the user.
+// words the app shows the user, and how many earlier attempts to set up a
+// call with the peer failed (a man in the middle may abort the attempts
+// whose check numbers would differ: keyexchange.Result.FailedAttempts).
 func continuityNote(res *keyexchange.Result) string {
+	note := continuityState(res)
+	if n := res.FailedAttempts(); n > 0 {
+		note += fmt.Sprintf("; %d earlier attempt(s) with this peer failed to set up: compare the check numbers carefully", n)
+	}
+	return note
+}
+
+func continuityState(res *keyexchange.Result) string {
 	c := res.Continuity()
 	switch {
 	case c == keyexchange.ContinuityOff:

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callseal/callseal/keyexchange"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -76,4 +77,42 @@ func TestContinuity(t *testing.T) {
 func TestVerifiedNeedsCache(t *testing.T) {
 	_, err := run(t.Context(), config{verified: true, speed: 8}, &bytes.Buffer{})
 	require.ErrorContains(t, err, "-verified needs -cache")
+}
+
+// TestContinuityNoteFailedAttempts: a handshake that alice started and
+// never finished shows in the next call's continuity note, as the count of
+// attempts a man in the middle may have aborted.
+func TestContinuityNoteFailedAttempts(t *testing.T) {
+	dir := t.TempDir()
+	store := func(name string) keyexchange.ContinuityStore {
+		return keyexchange.NewFileStore(filepath.Join(dir, name+".json"))
+	}
+	cfg := func(role keyexchange.Role, local, peer string) keyexchange.Config {
+		return keyexchange.Config{Role: role, CallID: []byte("call-" + t.Name()), LocalID: local, PeerID: peer, Continuity: store(local)}
+	}
+	// An attempt that never completes: alice sends a Commit, nobody answers.
+	aborted, err := keyexchange.New(cfg(keyexchange.Initiator, "alice", "bob"))
+	require.NoError(t, err)
+	_, err = aborted.Start()
+	require.NoError(t, err)
+
+	a, err := keyexchange.New(cfg(keyexchange.Initiator, "alice", "bob"))
+	require.NoError(t, err)
+	b, err := keyexchange.New(cfg(keyexchange.Responder, "bob", "alice"))
+	require.NoError(t, err)
+	msg, err := a.Start()
+	for turn := 0; err == nil && msg != nil; turn++ {
+		if turn%2 == 0 {
+			msg, err = b.Handle(msg)
+		} else {
+			msg, err = a.Handle(msg)
+		}
+	}
+	require.NoError(t, err)
+	ra, err := a.Result()
+	require.NoError(t, err)
+	rb, err := b.Result()
+	require.NoError(t, err)
+	assert.Contains(t, continuityNote(ra), "1 earlier attempt(s) with this peer failed to set up")
+	assert.NotContains(t, continuityNote(rb), "earlier attempt")
 }
