@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callseal/callseal/internal/handshaketest"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/policy"
 )
@@ -26,38 +27,16 @@ func handshake(tb testing.TB) (alice, bob *keyexchange.Result) {
 // a *keyexchange.PolicyError with the Result, which is what New takes.
 func policyHandshake(tb testing.TB, pa, pb policy.Party) (alice, bob *keyexchange.Result) {
 	tb.Helper()
-	callID := []byte(tb.Name())
-	a, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: "alice", PeerID: "bob", Policy: pa})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "bob", PeerID: "alice", Policy: pb})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	msg, err := a.Start()
-	for i := 0; err == nil && msg != nil; i++ {
-		if i%2 == 0 {
-			msg, err = b.Handle(msg)
-		} else {
-			msg, err = a.Handle(msg)
-		}
+	ci, cr := handshaketest.Pair([]byte(tb.Name()), "alice", "bob")
+	ci.Policy, cr.Policy = pa, pb
+	alice, bob, err := handshaketest.Run(ci, cr)
+	if !policy.Decide(pa, pb).E2EE && errors.Is(err, keyexchange.ErrE2EEDisabled) {
+		err = nil
 	}
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e2eeOff := policy.Decide(pa, pb).E2EE == false
-	result := func(h *keyexchange.Handshake) *keyexchange.Result {
-		res, err := h.Result()
-		if e2eeOff && errors.Is(err, keyexchange.ErrE2EEDisabled) {
-			err = nil
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return res
-	}
-	return result(a), result(b)
+	return alice, bob
 }
 
 // pipeEnd is one end of an in-memory packet pipe, a Transport that, like

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/callseal/callseal/internal/handshaketest"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/meeting"
 )
@@ -108,31 +109,7 @@ func leaderResult(id string) (*keyexchange.Result, error) {
 // meetingHandshake runs an X25519 handshake between participant id and
 // the leader and returns both Results.
 func meetingHandshake(id string) (participant, leader *keyexchange.Result, err error) {
-	callID := []byte("bench-meeting-" + id)
-	p, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: id, PeerID: "leader"})
-	if err != nil {
-		return nil, nil, err
-	}
-	l, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: "leader", PeerID: id})
-	if err != nil {
-		return nil, nil, err
-	}
-	msg, err := p.Start()
-	for turn := 0; err == nil && msg != nil; turn++ {
-		if turn%2 == 0 {
-			msg, err = l.Handle(msg)
-		} else {
-			msg, err = p.Handle(msg)
-		}
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if participant, err = p.Result(); err != nil {
-		return nil, nil, err
-	}
-	leader, err = l.Result()
-	return participant, leader, err
+	return handshaketest.Run(handshaketest.Pair([]byte("bench-meeting-"+id), id, "leader"))
 }
 
 // meetingSection renders the figures.

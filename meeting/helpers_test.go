@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callseal/callseal/internal/handshaketest"
 	"github.com/callseal/callseal/keyexchange"
 )
 
@@ -16,30 +17,10 @@ import (
 // when not nil, feeds both parties (for vectors).
 func handshake(tb testing.TB, participant, leader string, randI, randR io.Reader) (member, lead *keyexchange.Result) {
 	tb.Helper()
-	callID := []byte("meeting-call")
-	ini, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: participant, PeerID: leader, Rand: randI})
+	ci, cr := handshaketest.Pair([]byte("meeting-call"), participant, leader)
+	ci.Rand, cr.Rand = randI, randR
+	member, lead, err := handshaketest.Run(ci, cr)
 	if err != nil {
-		tb.Fatal(err)
-	}
-	res, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: leader, PeerID: participant, Rand: randR})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	msg, err := ini.Start()
-	for i := 0; err == nil && msg != nil; i++ {
-		if i%2 == 0 {
-			msg, err = res.Handle(msg)
-		} else {
-			msg, err = ini.Handle(msg)
-		}
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if member, err = ini.Result(); err != nil {
-		tb.Fatal(err)
-	}
-	if lead, err = res.Result(); err != nil {
 		tb.Fatal(err)
 	}
 	return member, lead

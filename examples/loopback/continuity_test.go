@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callseal/callseal/internal/handshaketest"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,22 +97,7 @@ func TestContinuityNoteFailedAttempts(t *testing.T) {
 	_, err = aborted.Start()
 	require.NoError(t, err)
 
-	a, err := keyexchange.New(cfg(keyexchange.Initiator, "alice", "bob"))
-	require.NoError(t, err)
-	b, err := keyexchange.New(cfg(keyexchange.Responder, "bob", "alice"))
-	require.NoError(t, err)
-	msg, err := a.Start()
-	for turn := 0; err == nil && msg != nil; turn++ {
-		if turn%2 == 0 {
-			msg, err = b.Handle(msg)
-		} else {
-			msg, err = a.Handle(msg)
-		}
-	}
-	require.NoError(t, err)
-	ra, err := a.Result()
-	require.NoError(t, err)
-	rb, err := b.Result()
+	ra, rb, err := handshaketest.Run(cfg(keyexchange.Initiator, "alice", "bob"), cfg(keyexchange.Responder, "bob", "alice"))
 	require.NoError(t, err)
 	assert.Contains(t, continuityNote(ra), "1 earlier attempt(s) with this peer failed to set up")
 	assert.NotContains(t, continuityNote(rb), "earlier attempt")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/callseal/callseal/internal/handshaketest"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/meeting"
 	"github.com/callseal/callseal/policy"
@@ -38,31 +39,7 @@ type conference struct {
 // (initiator) and the leader (responder), as the app's signaling carries
 // it, and returns both sides' Results.
 func handshake(meetingID []byte, id, leaderID string) (member, lead *keyexchange.Result, err error) {
-	callID := append(slices.Clone(meetingID), "/"+id...)
-	ini, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: id, PeerID: leaderID})
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: leaderID, PeerID: id})
-	if err != nil {
-		return nil, nil, err
-	}
-	msg, err := ini.Start()
-	for i := 0; err == nil && msg != nil; i++ {
-		if i%2 == 0 {
-			msg, err = res.Handle(msg)
-		} else {
-			msg, err = ini.Handle(msg)
-		}
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if member, err = ini.Result(); err != nil {
-		return nil, nil, err
-	}
-	lead, err = res.Result()
-	return member, lead, err
+	return handshaketest.Run(handshaketest.Pair(append(slices.Clone(meetingID), "/"+id...), id, leaderID))
 }
 
 // admit lets participant p into the meeting: policy admission, a

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/callseal/callseal/internal/handshaketest"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/meeting"
 )
@@ -93,30 +94,8 @@ func rekeyFor(t *testing.T, out []meeting.Outgoing, id string) []byte {
 
 func meetingHandshake(t *testing.T, id, leaderID string, meetingID []byte) (member, lead *keyexchange.Result) {
 	t.Helper()
-	callID := append(slices.Clone(meetingID), "/"+id...)
-	ini, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: id, PeerID: leaderID})
+	member, lead, err := handshaketest.Run(handshaketest.Pair(append(slices.Clone(meetingID), "/"+id...), id, leaderID))
 	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: leaderID, PeerID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, err := ini.Start()
-	for i := 0; err == nil && msg != nil; i++ {
-		if i%2 == 0 {
-			msg, err = res.Handle(msg)
-		} else {
-			msg, err = ini.Handle(msg)
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if member, err = ini.Result(); err != nil {
-		t.Fatal(err)
-	}
-	if lead, err = res.Result(); err != nil {
 		t.Fatal(err)
 	}
 	return member, lead

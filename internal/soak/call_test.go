@@ -12,6 +12,7 @@ import (
 	"github.com/callseal/callseal"
 	"github.com/callseal/callseal/e2ee"
 	"github.com/callseal/callseal/e2ee/sframe"
+	"github.com/callseal/callseal/internal/handshaketest"
 	"github.com/callseal/callseal/keyexchange"
 	"github.com/callseal/callseal/srtp"
 )
@@ -117,33 +118,11 @@ func handshake(id int) ([2]*keyexchange.Result, error) {
 // initiator and the responder named, and returns their Results in that
 // order.
 func handshakeBetween(callID []byte, initiatorID, responderID string, suite keyexchange.Suite) ([2]*keyexchange.Result, error) {
-	var res [2]*keyexchange.Result
-	suites := []keyexchange.Suite{suite}
-	initiator, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Initiator, CallID: callID, LocalID: initiatorID, PeerID: responderID, Suites: suites})
-	if err != nil {
-		return res, err
-	}
-	responder, err := keyexchange.New(keyexchange.Config{Role: keyexchange.Responder, CallID: callID, LocalID: responderID, PeerID: initiatorID, Suites: suites})
-	if err != nil {
-		return res, err
-	}
-	msg, err := initiator.Start()
-	for i := 0; err == nil && msg != nil; i++ {
-		if i%2 == 0 {
-			msg, err = responder.Handle(msg)
-		} else {
-			msg, err = initiator.Handle(msg)
-		}
-	}
-	if err != nil {
-		return res, err
-	}
-	for i, h := range []*keyexchange.Handshake{initiator, responder} {
-		if res[i], err = h.Result(); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
+	ci, cr := handshaketest.Pair(callID, initiatorID, responderID)
+	ci.Suites = []keyexchange.Suite{suite}
+	cr.Suites = ci.Suites
+	ri, rr, err := handshaketest.Run(ci, cr)
+	return [2]*keyexchange.Result{ri, rr}, err
 }
 
 // udpPair returns two UDP sockets on 127.0.0.1 connected to each other. The
